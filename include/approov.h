@@ -1,0 +1,108 @@
+/* C API of approov-cpp: verify Approov tokens from C or any language with a C FFI.
+ *
+ * Ownership: every object created by an approov_*_new function is owned by the caller and
+ * released with the matching approov_*_free (which accept NULL). Strings passed in are
+ * (pointer, length) pairs and are not retained after the call returns. Views returned by
+ * approov_claims_* point into the claims object and stay valid until it is freed or reused.
+ *
+ * Thread safety: an approov_verifier is immutable after creation and may be used by any
+ * number of threads at once. An approov_claims must not be written by two threads at once.
+ *
+ * No C++ exception ever crosses this API; allocation failure at creation returns NULL.
+ * Nothing here logs; error messages never contain the secret.
+ */
+#ifndef APPROOV_H
+#define APPROOV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Reason codes: identical values to approov::Reason (stable). */
+enum approov_reason {
+  APPROOV_OK = 0,
+  APPROOV_MISSING_TOKEN = 1,
+  APPROOV_DUPLICATE_TOKEN = 2,
+  APPROOV_BAD_PREFIX = 3,
+  APPROOV_TOKEN_TOO_LONG = 4,
+  APPROOV_MALFORMED = 5,
+  APPROOV_BAD_SIGNATURE = 6,
+  APPROOV_BAD_HEADER = 7,
+  APPROOV_UNKNOWN_KID = 8,
+  APPROOV_BAD_JSON = 9,
+  APPROOV_MISSING_EXP = 10,
+  APPROOV_BAD_EXP = 11,
+  APPROOV_EXPIRED = 12,
+  APPROOV_NOT_YET_VALID = 13,
+  APPROOV_BAD_NBF = 14,
+  APPROOV_IAT_FUTURE = 15,
+  APPROOV_BAD_IAT = 16,
+  APPROOV_BAD_AUDIENCE = 17,
+  APPROOV_BAD_ISSUER = 18,
+  APPROOV_MISSING_BINDING_HEADER = 19,
+  APPROOV_DUPLICATE_BINDING_HEADER = 20,
+  APPROOV_MISSING_PAY = 21,
+  APPROOV_BAD_PAY = 22,
+  APPROOV_BINDING_MISMATCH = 23
+};
+
+typedef enum approov_secret_encoding {
+  APPROOV_SECRET_BASE64 = 0,   /* standard alphabet, padding required */
+  APPROOV_SECRET_BASE64URL = 1 /* URL-safe alphabet, padding optional */
+} approov_secret_encoding;
+
+typedef struct approov_verifier approov_verifier;
+typedef struct approov_claims approov_claims;
+
+/* Creates a verifier from one secret in text form. On failure returns NULL and, if `error`
+ * is not NULL, writes a NUL-terminated message (truncated to error_size) that names the
+ * problem but never the secret. leeway_seconds: 0..300. */
+approov_verifier* approov_verifier_new(const char* secret, size_t secret_len,
+                                       approov_secret_encoding encoding, int64_t leeway_seconds,
+                                       char* error, size_t error_size);
+
+/* Same, reading APPROOV_BASE64_SECRET or APPROOV_BASE64URL_SECRET from the environment. */
+approov_verifier* approov_verifier_new_from_env(int64_t leeway_seconds, char* error,
+                                                size_t error_size);
+
+void approov_verifier_free(approov_verifier* verifier);
+
+/* Verifies a token at time `now` (Unix seconds). Returns an approov_reason (APPROOV_OK when
+ * valid). `claims` may be NULL; otherwise it receives the claims of a valid token. */
+int approov_verify(const approov_verifier* verifier, const char* token, size_t token_len,
+                   int64_t now, approov_claims* claims);
+
+/* Token binding on verified claims: `bound` is the raw value of the bound header(s),
+ * concatenated. An empty value is a missing header. allow_missing_pay: non-zero accepts a
+ * token without `pay`. Returns an approov_reason. */
+int approov_check_binding(const approov_claims* claims, const char* bound, size_t bound_len,
+                          int allow_missing_pay);
+
+/* Claims storage (about 12 KiB), reusable across verifications. NULL if out of memory. */
+approov_claims* approov_claims_new(void);
+void approov_claims_free(approov_claims* claims);
+
+/* `exp` of the last valid token, as a double. */
+double approov_claims_exp(const approov_claims* claims);
+
+/* Looks up a top-level claim. _string: non-zero if it is a JSON string (value unescaped).
+ * _json: non-zero if present (value is its raw JSON text). Values are not NUL-terminated. */
+int approov_claims_string(const approov_claims* claims, const char* name, const char** value,
+                          size_t* value_len);
+int approov_claims_json(const approov_claims* claims, const char* name, const char** value,
+                        size_t* value_len);
+
+/* Stable snake_case name of a reason ("bad_signature"); "unknown" for other values. Static. */
+const char* approov_reason_string(int reason);
+
+/* Library version, e.g. "0.1.0". Static. */
+const char* approov_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* APPROOV_H */

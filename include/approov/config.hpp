@@ -1,0 +1,101 @@
+// Configuration of a verifier: secrets, clock leeway, limits. Built once at start-up.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace approov {
+
+/// Largest accepted token, in bytes, checked before any decoding (SPEC §3).
+inline constexpr std::size_t kMaxTokenSize = 8192;
+/// Largest configurable clock leeway, in seconds.
+inline constexpr std::int64_t kMaxLeewaySeconds = 300;
+/// Shortest accepted HMAC secret, in bytes after decoding.
+inline constexpr std::size_t kMinSecretSize = 32;
+/// Largest accepted HMAC secret, in bytes after decoding (a sanity limit).
+inline constexpr std::size_t kMaxSecretSize = 1024;
+/// Latest accepted `exp`: 9999-12-31T23:59:59Z.
+inline constexpr std::int64_t kMaxExp = 253402300799;
+
+/// One HMAC secret. The bytes are wiped when the object is destroyed; they are never printed
+/// by this library, and no error message ever contains them or the text they came from.
+class Secret {
+ public:
+  Secret() = default;
+  Secret(std::vector<std::uint8_t> bytes, std::string key_id = {})
+      : bytes_(std::move(bytes)), key_id_(std::move(key_id)) {}
+  Secret(const Secret&) = default;
+  Secret(Secret&&) noexcept = default;
+  Secret& operator=(const Secret&) = default;
+  Secret& operator=(Secret&&) noexcept = default;
+  ~Secret();
+
+  [[nodiscard]] const std::vector<std::uint8_t>& bytes() const noexcept { return bytes_; }
+  /// Key id that a token's `kid` must equal to select this secret (empty: no id).
+  [[nodiscard]] const std::string& key_id() const noexcept { return key_id_; }
+
+ private:
+  std::vector<std::uint8_t> bytes_;
+  std::string key_id_;
+};
+
+/// Which text form a configured secret is in (SPEC §4).
+enum class SecretEncoding {
+  base64,     ///< RFC 4648 standard alphabet, padding required (`APPROOV_BASE64_SECRET`)
+  base64url,  ///< RFC 4648 URL-safe alphabet, padding optional (`APPROOV_BASE64URL_SECRET`)
+};
+
+/// A start-up result: either a value or a message that says what is wrong. Messages name the
+/// setting and the problem, never the secret.
+template <class T>
+class [[nodiscard]] Configured {
+ public:
+  Configured(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  static Configured failure(std::string message) { return Configured(std::move(message), 0); }
+
+  [[nodiscard]] bool ok() const noexcept { return value_.has_value(); }
+  explicit operator bool() const noexcept { return ok(); }
+  [[nodiscard]] T& value() & { return *value_; }
+  [[nodiscard]] const T& value() const& { return *value_; }
+  [[nodiscard]] T&& value() && { return std::move(*value_); }
+  [[nodiscard]] const std::string& error() const noexcept { return error_; }
+
+ private:
+  Configured(std::string message, int) : error_(std::move(message)) {}
+  std::optional<T> value_;
+  std::string error_;
+};
+
+/// Decodes a secret's text strictly (SPEC §4): leading/trailing ASCII whitespace is trimmed;
+/// any other malformation, or fewer than `kMinSecretSize` bytes, is an error. `setting` names
+/// the variable or flag in the message (e.g. "APPROOV_BASE64_SECRET").
+[[nodiscard]] Configured<Secret> decode_secret(std::string_view text, SecretEncoding encoding,
+                                               std::string_view setting, std::string key_id = {});
+
+/// Reads the secret from the environment: `APPROOV_BASE64_SECRET` or `APPROOV_BASE64URL_SECRET`.
+/// Setting both is accepted only if they decode to the same bytes. Neither set is an error
+/// that says which variables were looked at.
+[[nodiscard]] Configured<Secret> secret_from_environment();
+
+/// Everything a `TokenVerifier` needs. Validated by `TokenVerifier::create`.
+struct VerifierConfig {
+  /// One secret (single-secret mode, `kid` ignored) or several for rotation, each with a
+  /// non-empty, distinct key id (a token's `kid` then selects by exact match; see
+  /// docs/DECISIONS.md for tokens without `kid`).
+  std::vector<Secret> secrets;
+  /// Clock leeway applied to `exp`, `nbf` and `iat`, 0..300 seconds.
+  std::int64_t leeway_seconds = 0;
+  /// Token size limit, at most `kMaxTokenSize`.
+  std::size_t max_token_size = kMaxTokenSize;
+  /// If set, `aud` (a string or an array of strings) must contain this value.
+  std::optional<std::string> audience;
+  /// If set, `iss` must be a string equal to this value.
+  std::optional<std::string> issuer;
+};
+
+}  // namespace approov

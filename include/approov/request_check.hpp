@@ -1,0 +1,139 @@
+// The framework-agnostic request check shared by every adapter, example server and the
+// sidecar: extract the token (SPEC §2) -> verify (SPEC §3) -> token binding (SPEC §5).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "approov/config.hpp"
+#include "approov/reason.hpp"
+#include "approov/token_verifier.hpp"
+
+namespace approov {
+
+/// All fields of one header name in a request: how many there are and the first one's value.
+/// Adapters count every field whose name matches case-insensitively.
+struct HeaderFields {
+  std::size_t count = 0;
+  std::string_view first;
+};
+
+/// Read-only view of a request's headers, implemented by each adapter over its framework's
+/// request type. `fields` must compare names case-insensitively and report every field with
+/// that name (so duplicates can be rejected, never silently resolved).
+/// The views returned must stay valid for the duration of the check.
+class HeaderSource {
+ public:
+  [[nodiscard]] virtual HeaderFields fields(std::string_view name) const noexcept = 0;
+
+ protected:
+  ~HeaderSource() = default;
+};
+
+/// A HeaderSource over a list of (name, value) views, for tests, tools and simple adapters.
+/// Holds views only: the strings must outlive it.
+class HeaderList final : public HeaderSource {
+ public:
+  HeaderList() = default;
+  HeaderList(std::initializer_list<std::pair<std::string_view, std::string_view>> fields)
+      : fields_(fields) {}
+  void add(std::string_view name, std::string_view value) { fields_.emplace_back(name, value); }
+  [[nodiscard]] HeaderFields fields(std::string_view name) const noexcept override;
+
+ private:
+  std::vector<std::pair<std::string_view, std::string_view>> fields_;
+};
+
+/// Case-insensitive ASCII comparison (header names, prefixes).
+[[nodiscard]] bool iequals(std::string_view a, std::string_view b) noexcept;
+
+/// Where the token is read from (SPEC §2).
+struct TokenSource {
+  /// Header name, compared case-insensitively.
+  std::string header = "Approov-Token";
+  /// Optional prefix such as "Bearer " that must be present (case-insensitively) and is
+  /// stripped; empty means the header holds the bare token.
+  std::string prefix;
+};
+
+/// Token binding (SPEC §5): `pay` must be the SHA-256 of these headers' values concatenated
+/// in this order with no separator (surrounding spaces/tabs of each value trimmed, as HTTP does).
+struct BindingPolicy {
+  std::vector<std::string> headers{"Authorization"};
+  /// Accept a token without `pay` (Approov failover tokens carry none). Off by default.
+  bool allow_missing_pay = false;
+};
+
+/// What a route requires.
+enum class Protection : std::uint8_t {
+  none,           ///< not checked
+  token,          ///< a valid Approov token
+  token_binding,  ///< a valid token whose `pay` matches the bound headers
+};
+
+/// Per-route policy used by adapters and the sidecar.
+struct RoutePolicy {
+  Protection protection = Protection::token;
+  BindingPolicy binding;
+  /// Log failures but let the request through (SPEC §6).
+  bool report_only = false;
+};
+
+/// The answer to every token or binding failure: byte for byte the same whatever the reason.
+struct FailureResponse {
+  int status = 401;
+  std::string content_type = "application/json";
+  std::string body = "{}";
+};
+
+/// Runs the whole check for one request. Immutable after creation and safe to share between
+/// threads; `check` is `noexcept`, allocation-free and never logs (callers log the reason and,
+/// at most, `token_fingerprint`).
+class RequestCheck {
+ public:
+  /// Fails if the header name is empty or not an HTTP token, or the prefix has control bytes.
+  [[nodiscard]] static Configured<RequestCheck> create(TokenVerifier verifier,
+                                                       TokenSource source = {});
+
+  /// Extract -> verify -> (if `binding` is not null) binding. Writes the claims on success.
+  [[nodiscard]] Reason check(const HeaderSource& headers, std::int64_t now,
+                             const BindingPolicy* binding, Claims& claims) const noexcept;
+  [[nodiscard]] VerifyResult check(const HeaderSource& headers, std::int64_t now,
+                                   const BindingPolicy* binding = nullptr) const noexcept;
+  /// Same, driven by a route policy (`Protection::none` returns `Reason::ok` at once).
+  [[nodiscard]] Reason check(const HeaderSource& headers, std::int64_t now,
+                             const RoutePolicy& route, Claims& claims) const noexcept;
+
+  /// SPEC §2 alone: the token text, or the reason it cannot be read.
+  [[nodiscard]] Reason extract_token(const HeaderSource& headers,
+                                     std::string_view& token) const noexcept;
+
+  [[nodiscard]] const TokenVerifier& verifier() const noexcept { return verifier_; }
+  [[nodiscard]] const TokenSource& source() const noexcept { return source_; }
+
+ private:
+  RequestCheck(TokenVerifier verifier, TokenSource source)
+      : verifier_(std::move(verifier)), source_(std::move(source)) {}
+  TokenVerifier verifier_;
+  TokenSource source_;
+};
+
+/// SPEC §5 on already verified claims, reading the bound headers from `headers`.
+[[nodiscard]] Reason check_binding(const Claims& claims, const HeaderSource& headers,
+                                   const BindingPolicy& policy) noexcept;
+
+/// SPEC §5 with the bound value given directly (the concatenation of the bound headers).
+/// An empty value counts as a missing header.
+[[nodiscard]] Reason check_binding_value(const Claims& claims, std::string_view bound_value,
+                                         bool allow_missing_pay = false) noexcept;
+
+/// Short, non-reversible token identifier for logs: the first 8 bytes of SHA-256(token) in
+/// lowercase hex (16 characters). Never log the token itself.
+[[nodiscard]] std::array<char, 17> token_fingerprint(std::string_view token) noexcept;
+
+}  // namespace approov

@@ -1,0 +1,189 @@
+#include "approov.h"
+
+#include <cstring>
+#include <new>
+
+#include "approov/approov.hpp"
+
+static_assert(APPROOV_BINDING_MISMATCH == static_cast<int>(approov::Reason::binding_mismatch),
+              "C and C++ reason codes must agree");
+static_assert(approov::kReasonCount == APPROOV_BINDING_MISMATCH + 1, "new reasons need C names");
+
+struct approov_verifier {
+  approov::TokenVerifier verifier;
+};
+
+struct approov_claims {
+  approov::Claims claims;
+  bool valid = false;
+};
+
+namespace {
+
+void write_error(char* error, std::size_t size, const std::string& message) noexcept {
+  if (error == nullptr || size == 0) return;
+  const std::size_t n = message.size() < size - 1 ? message.size() : size - 1;
+  std::memcpy(error, message.data(), n);
+  error[n] = '\0';
+}
+
+approov_verifier* make_verifier(approov::Configured<approov::Secret> secret,
+                                std::int64_t leeway_seconds, char* error,
+                                std::size_t error_size) noexcept {
+  try {
+    if (!secret) {
+      write_error(error, error_size, secret.error());
+      return nullptr;
+    }
+    approov::VerifierConfig config;
+    config.secrets.push_back(std::move(secret).value());
+    config.leeway_seconds = leeway_seconds;
+    auto verifier = approov::TokenVerifier::create(std::move(config));
+    if (!verifier) {
+      write_error(error, error_size, verifier.error());
+      return nullptr;
+    }
+    return new approov_verifier{std::move(verifier).value()};
+  } catch (const std::bad_alloc&) {
+    write_error(error, error_size, "out of memory");
+  } catch (...) {
+    write_error(error, error_size, "internal error");
+  }
+  return nullptr;
+}
+
+std::string_view view(const char* p, std::size_t n) noexcept {
+  return p == nullptr ? std::string_view() : std::string_view(p, n);
+}
+
+}  // namespace
+
+extern "C" {
+
+approov_verifier* approov_verifier_new(const char* secret, size_t secret_len,
+                                       approov_secret_encoding encoding, int64_t leeway_seconds,
+                                       char* error, size_t error_size) {
+  try {
+    const bool url = encoding == APPROOV_SECRET_BASE64URL;
+    return make_verifier(approov::decode_secret(view(secret, secret_len),
+                                                url ? approov::SecretEncoding::base64url
+                                                    : approov::SecretEncoding::base64,
+                                                url ? "the base64url secret" : "the base64 secret"),
+                         leeway_seconds, error, error_size);
+  } catch (...) {
+    write_error(error, error_size, "out of memory");
+    return nullptr;
+  }
+}
+
+approov_verifier* approov_verifier_new_from_env(int64_t leeway_seconds, char* error,
+                                                size_t error_size) {
+  try {
+    return make_verifier(approov::secret_from_environment(), leeway_seconds, error, error_size);
+  } catch (...) {
+    write_error(error, error_size, "out of memory");
+    return nullptr;
+  }
+}
+
+void approov_verifier_free(approov_verifier* verifier) {
+  delete verifier;
+}
+
+int approov_verify(const approov_verifier* verifier, const char* token, size_t token_len,
+                   int64_t now, approov_claims* claims) {
+  if (verifier == nullptr) return APPROOV_MISSING_TOKEN;
+  if (token == nullptr || token_len == 0) {
+    if (claims != nullptr) claims->valid = false;
+    return APPROOV_MISSING_TOKEN;
+  }
+  approov::Reason r;
+  if (claims != nullptr) {
+    r = verifier->verifier.verify(view(token, token_len), now, claims->claims);
+    claims->valid = r == approov::Reason::ok;
+  } else {
+    approov::Claims scratch;
+    r = verifier->verifier.verify(view(token, token_len), now, scratch);
+  }
+  return static_cast<int>(r);
+}
+
+int approov_check_binding(const approov_claims* claims, const char* bound, size_t bound_len,
+                          int allow_missing_pay) {
+  if (claims == nullptr || !claims->valid) return APPROOV_MISSING_PAY;
+  return static_cast<int>(
+      approov::check_binding_value(claims->claims, view(bound, bound_len), allow_missing_pay != 0));
+}
+
+approov_claims* approov_claims_new(void) {
+  return new (std::nothrow) approov_claims();
+}
+
+void approov_claims_free(approov_claims* claims) {
+  delete claims;
+}
+
+double approov_claims_exp(const approov_claims* claims) {
+  return claims != nullptr && claims->valid ? claims->claims.exp() : 0.0;
+}
+
+int approov_claims_string(const approov_claims* claims, const char* name, const char** value,
+                          size_t* value_len) {
+  if (claims == nullptr || !claims->valid || name == nullptr) return 0;
+  const std::string_view n(name);
+  const approov::Claims& c = claims->claims;
+  std::optional<std::string_view> v;
+  if (n == "ip")
+    v = c.ip();
+  else if (n == "did")
+    v = c.did();
+  else if (n == "arc")
+    v = c.arc();
+  else if (n == "ipk")
+    v = c.ipk();
+  else if (n == "pay")
+    v = c.pay();
+  else if (n == "mskid")
+    v = c.mskid();
+  else if (n == "iss")
+    v = c.iss();
+  else if (n == "sub")
+    v = c.sub();
+  else if (n == "aud")
+    v = c.aud();
+  else {
+    // Other claims: only plain (unescaped) strings can be returned as a view.
+    auto json = c.claim_json(n);
+    if (!json || json->size() < 2 || json->front() != '"' ||
+        json->find('\\') != std::string_view::npos) {
+      return 0;
+    }
+    v = json->substr(1, json->size() - 2);
+  }
+  if (!v) return 0;
+  if (value != nullptr) *value = v->data();
+  if (value_len != nullptr) *value_len = v->size();
+  return 1;
+}
+
+int approov_claims_json(const approov_claims* claims, const char* name, const char** value,
+                        size_t* value_len) {
+  if (claims == nullptr || !claims->valid || name == nullptr) return 0;
+  auto json = claims->claims.claim_json(name);
+  if (!json) return 0;
+  if (value != nullptr) *value = json->data();
+  if (value_len != nullptr) *value_len = json->size();
+  return 1;
+}
+
+const char* approov_reason_string(int reason) {
+  if (reason < 0 || reason >= static_cast<int>(approov::kReasonCount)) return "unknown";
+  // to_string returns views of string literals, which are NUL-terminated.
+  return approov::to_string(static_cast<approov::Reason>(reason)).data();
+}
+
+const char* approov_version(void) {
+  return APPROOV_VERSION_STRING;
+}
+
+}  // extern "C"
