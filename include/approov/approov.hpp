@@ -8,6 +8,7 @@
 
 #include "approov/base64.hpp"
 #include "approov/config.hpp"
+#include "approov/crypto.hpp"
 #include "approov/dotenv.hpp"
 #include "approov/reason.hpp"
 #include "approov/request_check.hpp"
