@@ -473,6 +473,19 @@ Configured<TokenVerifier> TokenVerifier::create(VerifierConfig config) {
   return verifier;
 }
 
+Configured<TokenVerifier> TokenVerifier::create(Secret secret, std::int64_t leeway_seconds) {
+  VerifierConfig config;
+  config.secrets.push_back(std::move(secret));
+  config.leeway_seconds = leeway_seconds;
+  return create(std::move(config));
+}
+
+Configured<TokenVerifier> TokenVerifier::from_environment(std::int64_t leeway_seconds) {
+  auto secret = secret_from_environment();
+  if (!secret) return Configured<TokenVerifier>::failure(secret.error());
+  return create(std::move(secret).value(), leeway_seconds);
+}
+
 // ---- verification --------------------------------------------------------------------------
 
 namespace {

@@ -138,6 +138,12 @@ class TokenVerifier {
  public:
   /// Validates the configuration (secret sizes, distinct key ids, leeway range, limits).
   [[nodiscard]] static Configured<TokenVerifier> create(VerifierConfig config);
+  /// One secret, default limits.
+  [[nodiscard]] static Configured<TokenVerifier> create(Secret secret,
+                                                        std::int64_t leeway_seconds = 0);
+  /// One secret from `APPROOV_BASE64_SECRET` / `APPROOV_BASE64URL_SECRET` (see
+  /// `secret_from_environment`), default limits. The usual start-up call.
+  [[nodiscard]] static Configured<TokenVerifier> from_environment(std::int64_t leeway_seconds = 0);
 
   /// Verifies `token` at time `now` (seconds since the Unix epoch) into `claims`.
   [[nodiscard]] Reason verify(std::string_view token, std::int64_t now,
