@@ -1,0 +1,572 @@
+// A small, fast HTTP/1.1 server engine on Boost.Beast / Asio, shared by the example servers
+// and the approov-authd sidecar. Header-only; link Boost::system (Debian Boost 1.74) and
+// Threads::Threads.
+//
+// Model
+//   * One io_context per worker thread; a connection lives on one worker for its whole life,
+//     so the request path takes no lock and touches no shared atomic.
+//   * TCP listeners: with `reuse_port` (the default) every worker binds its own SO_REUSEPORT
+//     acceptor on the same address and the kernel spreads connections; otherwise worker 0
+//     accepts and hands sockets round-robin to the workers. Unix-socket listeners always use
+//     the second scheme. Port 0 binds an ephemeral port: read it back with `port()`.
+//   * Keep-alive and pipelining: requests on one connection are parsed, handled and answered
+//     strictly in order; bytes of the next request already read stay in the connection's
+//     buffer and are parsed after the response is written.
+//   * Buffers are per connection and reused: the read buffer, the response object (its fields
+//     and body string keep their capacity between requests).
+//
+// Handler contract (read this, D):
+//   using Request  = boost::beast::http::request<boost::beast::http::string_body>;
+//   using Response = boost::beast::http::response<boost::beast::http::string_body>;
+//   using Handler  = std::function<void(const Request&, Response&)>;
+//   * Called on a worker thread, concurrently from all workers: it must be thread-safe (share
+//     only immutable state, or per-thread state indexed by `Server::worker_index()`).
+//   * `req` and `res` are valid only during the call; keep no reference to them.
+//   * `res` arrives reset to 200 OK with no fields and an empty body (capacity retained);
+//     set the status, fields and body. The server then sets the HTTP version and keep-alive
+//     (request's wish, and "close" while stopping) and calls prepare_payload()
+//     (Content-Length). Do not set Connection or Content-Length yourself.
+//   * It should not throw; if it does, the client gets an empty 500 and the connection closes.
+//   * It must not block for long: it runs on the event loop.
+//
+// Errors the server answers itself, then closes the connection: header block over
+// `header_limit` -> 431, body over `body_limit` -> 413, any other parse error -> 400.
+// Timeouts: a connection waiting for the first byte of a request is closed after
+// `idle_timeout`; once a request has started it must be complete within `read_timeout`
+// (slow-loris clients are closed, other connections are unaffected); a response must be
+// written within `write_timeout`.
+//
+// Lifetime: listen()* -> start() -> ... -> stop() -> wait() (or run(), which is start()+wait()).
+// `stop()` is thread-safe and may be called more than once (not from a signal handler: use an
+// asio::signal_set or a thread that calls it). It stops accepting, closes connections that are
+// idle between requests, lets requests being read or handled finish and answers them with
+// "Connection: close", then force-closes what is left after `drain_timeout`. `wait()` returns
+// when every worker has finished. The Server must outlive its workers (destructor stops and
+// joins).
+#pragma once
+
+#include <atomic>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/socket_base.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/basic_stream.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace approov::beast {
+
+namespace http = boost::beast::http;
+namespace asio = boost::asio;
+
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+using Handler = std::function<void(const Request&, Response&)>;
+
+struct ServerOptions {
+  /// Worker threads (each with its own io_context). 0 means std::thread::hardware_concurrency().
+  std::size_t threads = 1;
+  /// Bind each worker's own SO_REUSEPORT acceptor for TCP listeners.
+  bool reuse_port = true;
+  /// Largest request line + header block, in bytes.
+  std::uint32_t header_limit = 16 * 1024;
+  /// Largest request body, in bytes.
+  std::uint64_t body_limit = 64 * 1024;
+  /// Open connections across all workers; connections beyond it are closed at once.
+  std::size_t max_connections = 10000;
+  /// Requests on one connection before it is closed (0: no limit).
+  std::size_t max_requests_per_connection = 0;
+  std::chrono::milliseconds idle_timeout{60000};
+  std::chrono::milliseconds read_timeout{10000};
+  std::chrono::milliseconds write_timeout{10000};
+  std::chrono::milliseconds drain_timeout{10000};
+  int listen_backlog = asio::socket_base::max_listen_connections;
+};
+
+class Server;
+
+namespace detail {
+
+class Worker;
+
+class ConnectionBase {
+ public:
+  virtual ~ConnectionBase() = default;
+  virtual void on_stop() = 0;      // called on the worker's thread
+  virtual void force_close() = 0;  // called on the worker's thread
+};
+
+class Worker {
+ public:
+  Worker(Server& server, std::size_t index) : server_(server), index_(index), drain_timer_(ioc_) {}
+  asio::io_context& ioc() noexcept { return ioc_; }
+  Server& server() noexcept { return server_; }
+  std::size_t index() const noexcept { return index_; }
+  bool stopping() const noexcept { return stopping_; }
+
+  void add(const std::shared_ptr<ConnectionBase>& c) { conns_.insert(c.get()); }
+  inline void remove(ConnectionBase* c);
+  inline void begin_stop();
+  std::vector<std::function<void()>> closers;  // close this worker's acceptors
+
+ private:
+  Server& server_;
+  std::size_t index_;
+  asio::io_context ioc_{1};
+  asio::steady_timer drain_timer_;
+  std::unordered_set<ConnectionBase*> conns_;
+  bool stopping_ = false;
+  friend class approov::beast::Server;
+};
+
+}  // namespace detail
+
+class Server {
+ public:
+  Server(ServerOptions options, Handler handler)
+      : options_(std::move(options)), handler_(std::move(handler)) {
+    if (options_.threads == 0) {
+      options_.threads = std::max(1u, std::thread::hardware_concurrency());
+    }
+    for (std::size_t i = 0; i < options_.threads; ++i) {
+      workers_.push_back(std::make_unique<detail::Worker>(*this, i));
+      guards_.emplace_back(asio::make_work_guard(workers_.back()->ioc()));
+    }
+  }
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+  ~Server() {
+    stop();
+    wait();
+  }
+
+  /// Adds a listener: "HOST:PORT" ("127.0.0.1:8080", "[::1]:0", "localhost:0") or
+  /// "unix:/path" (an existing socket file is replaced). Call before start().
+  /// Returns an empty string on success or a message naming the address and the problem.
+  [[nodiscard]] std::string listen(const std::string& spec) {
+    try {
+      if (spec.rfind("unix:", 0) == 0) return listen_unix(spec.substr(5));
+      return listen_tcp(spec);
+    } catch (const std::exception& e) {
+      return "cannot listen on " + spec + ": " + e.what();
+    }
+  }
+
+  /// The port bound by the first TCP listener (after listen()), or 0.
+  [[nodiscard]] std::uint16_t port() const noexcept { return first_port_; }
+
+  /// Starts the worker threads. Returns at once.
+  void start() {
+    for (auto& w : workers_) {
+      detail::Worker* wp = w.get();
+      threads_.emplace_back([wp] {
+        current_worker_index() = wp->index();
+        wp->ioc().run();
+      });
+    }
+  }
+
+  /// Graceful stop (see the header comment). Thread-safe, idempotent.
+  void stop() {
+    if (stop_requested_.exchange(true)) return;
+    for (std::size_t i = 0; i < workers_.size(); ++i) {
+      detail::Worker* w = workers_[i].get();
+      asio::post(w->ioc(), [w] { w->begin_stop(); });
+    }
+    guards_.clear();
+  }
+
+  /// Joins the worker threads (returns once stop() has drained them).
+  void wait() {
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+    threads_.clear();
+  }
+
+  /// start() then wait().
+  void run() {
+    start();
+    wait();
+  }
+
+  [[nodiscard]] const ServerOptions& options() const noexcept { return options_; }
+  [[nodiscard]] std::size_t threads() const noexcept { return workers_.size(); }
+
+  /// Index (0..threads()-1) of the worker running the calling thread; 0 elsewhere. Use it to
+  /// index per-thread state (counters) from the handler without sharing cache lines.
+  [[nodiscard]] static std::size_t worker_index() noexcept { return current_worker_index(); }
+
+  /// Open connections now (a relaxed read, for metrics).
+  [[nodiscard]] std::size_t connections() const noexcept {
+    return active_.load(std::memory_order_relaxed);
+  }
+
+ private:
+  friend class detail::Worker;
+  template <class Protocol>
+  class Connection;
+  template <class Protocol>
+  class Acceptor;
+
+  static std::size_t& current_worker_index() noexcept {
+    thread_local std::size_t index = 0;
+    return index;
+  }
+
+  inline std::string listen_tcp(const std::string& spec);
+  inline std::string listen_unix(const std::string& path);
+
+  bool admit() noexcept {
+    if (active_.fetch_add(1, std::memory_order_relaxed) >= options_.max_connections) {
+      active_.fetch_sub(1, std::memory_order_relaxed);
+      return false;
+    }
+    return true;
+  }
+  void release() noexcept { active_.fetch_sub(1, std::memory_order_relaxed); }
+
+  ServerOptions options_;
+  Handler handler_;
+  std::vector<std::unique_ptr<detail::Worker>> workers_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
+  std::vector<std::thread> threads_;
+  std::vector<std::shared_ptr<void>> acceptors_;
+  std::atomic<std::size_t> active_{0};
+  std::atomic<bool> stop_requested_{false};
+  std::uint16_t first_port_ = 0;
+};
+
+// ---- connection -------------------------------------------------------------------------------
+
+template <class Protocol>
+class Server::Connection final : public detail::ConnectionBase,
+                                 public std::enable_shared_from_this<Connection<Protocol>> {
+ public:
+  using Stream = boost::beast::basic_stream<Protocol>;
+  Connection(typename Protocol::socket socket, detail::Worker& worker)
+      : stream_(std::move(socket)),
+        worker_(worker),
+        options_(worker.server().options_),
+        buffer_(static_cast<std::size_t>(options_.header_limit) +
+                static_cast<std::size_t>(options_.body_limit) + 4096) {}
+
+  ~Connection() override { worker_.server().release(); }
+
+  void start() {
+    worker_.add(this->shared_from_this());
+    wait_for_request();
+  }
+
+  void on_stop() override {
+    stopping_ = true;
+    if (state_ == State::idle) close();
+  }
+  void force_close() override { close(); }
+
+ private:
+  enum class State : std::uint8_t { idle, reading, writing, closed };
+
+  void wait_for_request() {
+    if (stopping_ || worker_.stopping()) return close();
+    if (buffer_.size() > 0) return read_request();  // pipelined bytes already here
+    state_ = State::idle;
+    stream_.expires_after(options_.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](
+                                                       boost::beast::error_code ec, std::size_t n) {
+      if (ec) return self->close();
+      self->buffer_.commit(n);
+      self->read_request();
+    });
+  }
+
+  void read_request() {
+    state_ = State::reading;
+    parser_.emplace();
+    parser_->header_limit(options_.header_limit);
+    parser_->body_limit(options_.body_limit);
+    stream_.expires_after(options_.read_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](boost::beast::error_code ec, std::size_t) {
+                       self->on_read(ec);
+                     });
+  }
+
+  void on_read(boost::beast::error_code ec) {
+    if (ec) {
+      if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
+        return fail(http::status::request_header_fields_too_large);
+      }
+      if (ec == http::error::body_limit) return fail(http::status::payload_too_large);
+      if (ec.category() ==
+              boost::beast::http::make_error_code(http::error::bad_method).category() &&
+          ec != http::error::end_of_stream && ec != http::error::partial_message) {
+        return fail(http::status::bad_request);
+      }
+      return close();  // timeout, reset, EOF
+    }
+    const Request& req = parser_->get();
+    reset_response();
+    bool ok = true;
+    try {
+      worker_.server().handler_(req, res_);
+    } catch (...) {
+      ok = false;
+    }
+    if (!ok) {
+      reset_response();
+      res_.result(http::status::internal_server_error);
+    }
+    ++served_;
+    const bool limit_reached = options_.max_requests_per_connection != 0 &&
+                               served_ >= options_.max_requests_per_connection;
+    keep_alive_ = ok && req.keep_alive() && !stopping_ && !worker_.stopping() && !limit_reached;
+    res_.version(req.version());
+    res_.keep_alive(keep_alive_);
+    res_.prepare_payload();
+    parser_.reset();
+    write();
+  }
+
+  void fail(http::status status) {
+    parser_.reset();
+    reset_response();
+    res_.result(status);
+    res_.version(11);
+    keep_alive_ = false;
+    res_.keep_alive(false);
+    res_.prepare_payload();
+    write();
+  }
+
+  void reset_response() {
+    res_.clear();  // fields (not the body's capacity)
+    res_.body().clear();
+    res_.result(http::status::ok);
+  }
+
+  void write() {
+    state_ = State::writing;
+    stream_.expires_after(options_.write_timeout);
+    http::async_write(stream_, res_,
+                      [self = this->shared_from_this()](boost::beast::error_code ec, std::size_t) {
+                        if (ec || !self->keep_alive_) return self->shutdown();
+                        self->wait_for_request();
+                      });
+  }
+
+  void shutdown() {
+    boost::beast::error_code ignored;
+    stream_.socket().shutdown(Protocol::socket::shutdown_send, ignored);
+    close();
+  }
+
+  void close() {
+    if (state_ == State::closed) return;
+    state_ = State::closed;
+    boost::beast::error_code ignored;
+    stream_.socket().close(ignored);
+    worker_.remove(this);
+  }
+
+  Stream stream_;
+  detail::Worker& worker_;
+  const ServerOptions& options_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  Response res_;
+  std::size_t served_ = 0;
+  State state_ = State::idle;
+  bool keep_alive_ = false;
+  bool stopping_ = false;
+};
+
+// ---- acceptor -----------------------------------------------------------------------------------
+
+template <class Protocol>
+class Server::Acceptor final : public std::enable_shared_from_this<Acceptor<Protocol>> {
+ public:
+  // `home` runs the accept loop; `distribute` hands sockets round-robin to every worker.
+  Acceptor(Server& server, detail::Worker& home, typename Protocol::acceptor acceptor,
+           bool distribute)
+      : server_(server),
+        home_(home),
+        acceptor_(std::move(acceptor)),
+        distribute_(distribute),
+        retry_(home.ioc()) {}
+
+  void start() {
+    auto self = this->shared_from_this();
+    home_.closers.emplace_back([self] {
+      boost::beast::error_code ignored;
+      self->acceptor_.close(ignored);
+      self->retry_.cancel();
+    });
+    accept();
+  }
+
+ private:
+  void accept() {
+    detail::Worker& target =
+        distribute_ ? *server_.workers_[next_++ % server_.workers_.size()] : home_;
+    acceptor_.async_accept(target.ioc(),
+                           [self = this->shared_from_this(), &target](boost::beast::error_code ec,
+                                                                      typename Protocol::socket s) {
+                             if (!self->acceptor_.is_open()) return;
+                             if (ec) {
+                               // EMFILE and friends: back off instead of spinning.
+                               self->retry_.expires_after(std::chrono::milliseconds(50));
+                               self->retry_.async_wait([self](boost::beast::error_code e) {
+                                 if (!e && self->acceptor_.is_open()) self->accept();
+                               });
+                               return;
+                             }
+                             self->hand_over(std::move(s), target);
+                             self->accept();
+                           });
+  }
+
+  void hand_over(typename Protocol::socket s, detail::Worker& target) {
+    if (!server_.admit()) {
+      boost::beast::error_code ignored;
+      s.close(ignored);
+      return;
+    }
+    if constexpr (std::is_same_v<Protocol, asio::ip::tcp>) {
+      boost::beast::error_code ignored;
+      s.set_option(asio::ip::tcp::no_delay(true), ignored);
+    }
+    if (&target == &home_) {
+      std::make_shared<Connection<Protocol>>(std::move(s), target)->start();
+      return;
+    }
+    asio::post(target.ioc(), [sock = std::make_shared<typename Protocol::socket>(std::move(s)),
+                              &target]() mutable {
+      auto c = std::make_shared<Connection<Protocol>>(std::move(*sock), target);
+      c->start();
+    });
+  }
+
+  Server& server_;
+  detail::Worker& home_;
+  typename Protocol::acceptor acceptor_;
+  bool distribute_;
+  std::size_t next_ = 0;
+  asio::steady_timer retry_;
+};
+
+// ---- worker / listen ------------------------------------------------------------------------
+
+inline void detail::Worker::remove(ConnectionBase* c) {
+  conns_.erase(c);
+  if (stopping_ && conns_.empty()) drain_timer_.cancel();
+}
+
+inline void detail::Worker::begin_stop() {
+  stopping_ = true;
+  for (auto& close : closers) close();
+  closers.clear();
+  // on_stop may close (and remove) the connection: iterate over a copy.
+  std::vector<ConnectionBase*> snapshot(conns_.begin(), conns_.end());
+  for (ConnectionBase* c : snapshot) {
+    if (conns_.count(c) != 0) c->on_stop();
+  }
+  if (conns_.empty()) return;
+  drain_timer_.expires_after(server_.options_.drain_timeout);
+  drain_timer_.async_wait([this](boost::beast::error_code ec) {
+    if (ec) return;
+    std::vector<ConnectionBase*> left(conns_.begin(), conns_.end());
+    for (ConnectionBase* c : left) {
+      if (conns_.count(c) != 0) c->force_close();
+    }
+  });
+}
+
+inline std::string Server::listen_tcp(const std::string& spec) {
+  const auto colon = spec.rfind(':');
+  if (colon == std::string::npos || colon + 1 == spec.size()) {
+    return "cannot listen on " + spec + ": expected HOST:PORT or unix:/path";
+  }
+  std::string host = spec.substr(0, colon);
+  const std::string port_text = spec.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  for (char ch : port_text) {
+    if (ch < '0' || ch > '9') return "cannot listen on " + spec + ": bad port";
+  }
+  if (port_text.size() > 5 || std::stoul(port_text) > 65535) {
+    return "cannot listen on " + spec + ": bad port";
+  }
+  asio::ip::tcp::resolver resolver(workers_[0]->ioc());
+  auto results = resolver.resolve(
+      host, port_text, asio::ip::tcp::resolver::passive | asio::ip::tcp::resolver::numeric_service);
+  if (results.empty()) return "cannot listen on " + spec + ": host not found";
+  asio::ip::tcp::endpoint ep = results.begin()->endpoint();
+
+  const std::size_t count = options_.reuse_port ? workers_.size() : 1;
+  for (std::size_t i = 0; i < count; ++i) {
+    detail::Worker& home = *workers_[i];
+    asio::ip::tcp::acceptor acc(home.ioc());
+    acc.open(ep.protocol());
+    acc.set_option(asio::socket_base::reuse_address(true));
+    if (options_.reuse_port) {
+      int one = 1;
+      if (::setsockopt(acc.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+        return "cannot listen on " + spec + ": SO_REUSEPORT not supported";
+      }
+    }
+    acc.bind(ep);
+    acc.listen(options_.listen_backlog);
+    if (i == 0) {
+      ep = acc.local_endpoint();  // the other workers bind the port the kernel chose
+      if (first_port_ == 0) first_port_ = ep.port();
+    }
+    auto a = std::make_shared<Acceptor<asio::ip::tcp>>(*this, home, std::move(acc),
+                                                       !options_.reuse_port);
+    acceptors_.push_back(a);
+    asio::post(home.ioc(), [a] { a->start(); });
+  }
+  return {};
+}
+
+inline std::string Server::listen_unix(const std::string& path) {
+  if (path.empty()) return "cannot listen on unix:: empty path";
+  ::unlink(path.c_str());
+  detail::Worker& home = *workers_[0];
+  asio::local::stream_protocol::acceptor acc(home.ioc());
+  const asio::local::stream_protocol::endpoint ep(path);
+  acc.open(ep.protocol());
+  acc.bind(ep);
+  acc.listen(options_.listen_backlog);
+  auto a = std::make_shared<Acceptor<asio::local::stream_protocol>>(*this, home, std::move(acc),
+                                                                    workers_.size() > 1);
+  acceptors_.push_back(a);
+  asio::post(home.ioc(), [a] { a->start(); });
+  return {};
+}
+
+}  // namespace approov::beast
