@@ -1,0 +1,92 @@
+// cpp-httplib adapter: exposes an httplib request's headers to the core request check, and
+// wraps a route handler so that it runs only for requests that pass the route's check.
+//
+//   approov::adapters::Guard guard(std::move(check));          // once, outlives the server
+//   server.Get("/", approov::cpphttplib::protect(guard, route,
+//       [](const httplib::Request& req, httplib::Response& res, const approov::Claims* claims) {
+//         res.set_content(R"({"message": "Hello, World!"})", "application/json");
+//       }));
+#pragma once
+
+#include <httplib.h>
+
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "approov/adapters/guard.hpp"
+#include "approov/request_check.hpp"
+
+namespace approov::cpphttplib {
+
+/// HeaderSource over `httplib::Headers`, a multimap whose comparator ignores ASCII case, so
+/// `equal_range` sees every field with the name, duplicates included (never just the first
+/// as `get_header_value` would). Holds a reference: the headers must outlive the check.
+class HeaderView final : public approov::HeaderSource {
+ public:
+  explicit HeaderView(const httplib::Headers& headers) noexcept : headers_(headers) {}
+
+  [[nodiscard]] approov::HeaderFields fields(std::string_view name) const noexcept override {
+    approov::HeaderFields result;
+    try {
+      // The map's comparator takes std::string; header names fit the small-string buffer.
+      const auto range = headers_.equal_range(std::string(name));
+      for (auto it = range.first; it != range.second; ++it) {
+        if (result.count++ == 0) result.first = it->second;
+      }
+    } catch (...) {
+      result = {};  // fail closed: a header that cannot be looked up counts as absent
+    }
+    return result;
+  }
+
+ private:
+  const httplib::Headers& headers_;
+};
+
+/// Runs `guard` for `route` on an httplib request; the claims are written on success. Logs a
+/// rejection (reason and token fingerprint, never the token).
+[[nodiscard]] inline adapters::Decision check(const adapters::Guard& guard,
+                                              const httplib::Request& req, const RoutePolicy& route,
+                                              Claims& claims) noexcept {
+  const HeaderView headers(req.headers);
+  return guard.decide(headers, route, claims, req.method, req.path);
+}
+
+/// Writes the configured failure response (SPEC §6): status, Content-Type and body only.
+inline void write_failure(const FailureResponse& failure, httplib::Response& res) {
+  res.status = failure.status;
+  res.set_content(failure.body, failure.content_type.c_str());
+}
+
+/// Wraps `handler(const Request&, Response&, const Claims*)` into an `httplib::Server::Handler`
+/// that runs it only when `route`'s check passes (or the route is report-only) and otherwise
+/// writes the guard's failure response. `claims` is null when the request was not verified
+/// (unprotected route, or a report-only failure). The guard must outlive the server.
+template <class Handler>
+[[nodiscard]] httplib::Server::Handler protect(const adapters::Guard& guard, RoutePolicy route,
+                                               Handler handler) {
+  return [&guard, route = std::move(route), handler = std::move(handler)](
+             const httplib::Request& req, httplib::Response& res) {
+    Claims claims;
+    const adapters::Decision decision = check(guard, req, route, claims);
+    if (!decision.allow) return write_failure(guard.failure(), res);
+    handler(req, res,
+            decision.verified() && route.protection != Protection::none ? &claims : nullptr);
+  };
+}
+
+/// Guards every route of `server` at once with a pre-routing handler (the claims are not
+/// passed on; use `protect` per route when the handler needs them).
+inline void protect_all(httplib::Server& server, const adapters::Guard& guard, RoutePolicy route) {
+  server.set_pre_routing_handler(
+      [&guard, route = std::move(route)](const httplib::Request& req, httplib::Response& res) {
+        Claims claims;
+        if (check(guard, req, route, claims).allow)
+          return httplib::Server::HandlerResponse::Unhandled;
+        write_failure(guard.failure(), res);
+        return httplib::Server::HandlerResponse::Handled;
+      });
+}
+
+}  // namespace approov::cpphttplib

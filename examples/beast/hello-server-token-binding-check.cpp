@@ -1,0 +1,19 @@
+// hello-server-token-binding-check: the Hello World API answering only requests whose valid
+// Approov token is bound to the request's Authorization header (the token's `pay` claim is
+// the SHA-256 of that header's value); every failure gets 401 {}.
+#include "approov/adapters/beast.hpp"
+#include "serve.hpp"
+
+int main(int argc, char** argv) {
+  const char* program = "hello-server-token-binding-check";
+  hello::block_stop_signals();
+  const hello::Settings settings = hello::load_settings(argc, argv, program);
+  const approov::adapters::Guard guard = hello::make_guard(settings, program);
+  const approov::RoutePolicy route{approov::Protection::token_binding, {{"Authorization"}}, false};
+
+  return hello::serve(
+      settings, program, route.protection,
+      approov::beast::protect(guard, route, [](const auto& req, auto& res, const auto*) {
+        hello::hello_world(req, res);
+      }));
+}

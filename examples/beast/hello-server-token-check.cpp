@@ -1,0 +1,18 @@
+// hello-server-token-check: the Hello World API answering only requests that carry a valid
+// Approov token (header Approov-Token); every failure gets 401 {}.
+#include "approov/adapters/beast.hpp"
+#include "serve.hpp"
+
+int main(int argc, char** argv) {
+  const char* program = "hello-server-token-check";
+  hello::block_stop_signals();
+  const hello::Settings settings = hello::load_settings(argc, argv, program);
+  const approov::adapters::Guard guard = hello::make_guard(settings, program);
+  const approov::RoutePolicy route{approov::Protection::token, {}, false};
+
+  return hello::serve(
+      settings, program, route.protection,
+      approov::beast::protect(guard, route, [](const auto& req, auto& res, const auto*) {
+        hello::hello_world(req, res);
+      }));
+}
