@@ -1,0 +1,108 @@
+// `approov-token gen`: mints example tokens the way Approov's `approov token -genExample` and
+// `-setDataHashInToken` do, so integrations can be tested without an Approov account.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "approov/crypto.hpp"
+#include "approov/token_verifier.hpp"
+#include "commands.hpp"
+#include "json_text.hpp"
+
+namespace approov_cli {
+
+namespace {
+
+constexpr std::int64_t kDefaultTtlSeconds = 3600;
+
+// One --claim NAME=VALUE as a JSON member, or an error message.
+bool claim_member(const std::string& spec, std::string& name, std::string& member,
+                  std::string& error) {
+  const std::size_t eq = spec.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    error = "--claim expects NAME=VALUE, got an argument without a name before '='";
+    return false;
+  }
+  name = spec.substr(0, eq);
+  const std::string value = spec.substr(eq + 1);
+  if (!is_valid_utf8(name) || !is_valid_utf8(value)) {
+    error = "--claim " + name + ": not valid UTF-8";
+    return false;
+  }
+  member = json_quote(name) + ':';
+  const JsonCheck check = check_json(value);
+  if (check.problem == JsonProblem::syntax) {
+    member += json_quote(value);  // not JSON: the text itself, as a string
+  } else if (!check.ok()) {
+    error = "--claim " + name + ": the value is JSON the verifier would reject (" + check.detail +
+            "); quote it to send it as a string";
+    return false;
+  } else {
+    // Keep the caller's JSON but drop surrounding whitespace so the payload stays compact.
+    std::size_t b = 0;
+    std::size_t e = value.size();
+    while (b < e && (value[b] == ' ' || value[b] == '\t' || value[b] == '\n' || value[b] == '\r'))
+      ++b;
+    while (e > b && (value[e - 1] == ' ' || value[e - 1] == '\t' || value[e - 1] == '\n' ||
+                     value[e - 1] == '\r'))
+      --e;
+    member += value.substr(b, e - b);
+  }
+  return true;
+}
+
+}  // namespace
+
+int run_gen(const GenOptions& options) {
+  const auto usage = [](const std::string& message) {
+    std::cerr << "approov-token gen: " << message << '\n';
+    return kExitUsage;
+  };
+  if (options.exp && !is_json_number(*options.exp)) {
+    return usage("--exp must be a number of seconds since the Unix epoch, e.g. 4708683205.891912");
+  }
+  if (options.kid && !is_valid_utf8(*options.kid)) return usage("--kid: not valid UTF-8");
+
+  const std::int64_t now = options.now ? *options.now : approov::unix_now();
+  std::string exp;
+  if (options.exp) {
+    exp = *options.exp;
+  } else if (options.expired) {
+    exp = std::to_string(now - kDefaultTtlSeconds);
+  } else {
+    exp = std::to_string(now + options.ttl.value_or(kDefaultTtlSeconds));
+  }
+
+  std::string payload = "{\"exp\":" + exp;
+  std::vector<std::string> names{"exp"};
+  for (const std::string& spec : options.claims) {
+    std::string name, member, error;
+    if (!claim_member(spec, name, member, error)) return usage(error);
+    if (name == "exp") return usage("--claim exp=...: set exp with --exp, --ttl or --expired");
+    if (name == "pay" && options.bind) return usage("--claim pay=... conflicts with --bind");
+    for (const std::string& seen : names) {
+      if (seen == name)
+        return usage("--claim " + name +
+                     " given twice (duplicate claims are "
+                     "rejected by verifiers)");
+    }
+    names.push_back(name);
+    payload += ',';
+    payload += member;
+  }
+  if (options.bind) payload += ",\"pay\":" + json_quote(approov::pay_claim_for(*options.bind));
+  payload += '}';
+
+  std::string header = "{\"typ\":\"JWT\",\"alg\":\"HS256\"";
+  if (options.kid) header += ",\"kid\":" + json_quote(*options.kid);
+  header += '}';
+
+  // Resolve the secret last, so that usage errors are reported even without one.
+  auto secret = resolve_secret(options.secret);
+  if (!secret) return usage(secret.error());
+  const auto& key = secret.value().secret.bytes();
+  std::cout << approov::mint_hs256(header, payload, key.data(), key.size()) << '\n';
+  return kExitOk;
+}
+
+}  // namespace approov_cli

@@ -1,0 +1,77 @@
+#include "secret_source.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <utility>
+
+#include "approov/dotenv.hpp"
+
+namespace approov_cli {
+
+namespace {
+
+using Result = approov::Configured<ResolvedSecret>;
+
+Result from(approov::Configured<approov::Secret> secret, SecretOrigin origin,
+            std::string description) {
+  if (!secret) return Result::failure(secret.error());
+  return ResolvedSecret{std::move(secret).value(), origin, std::move(description)};
+}
+
+bool env_set(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0';
+}
+
+Result from_file(const std::string& path) {
+  const std::string setting = "--secret-file " + path;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Result::failure(setting + ": cannot open the file");
+  // A secret is a few dozen characters; refuse to slurp something that clearly is not one.
+  constexpr std::size_t kMaxFileSize = 64 * 1024;
+  std::string text;
+  text.reserve(256);
+  char c;
+  while (in.get(c)) {
+    if (text.size() == kMaxFileSize) return Result::failure(setting + ": file too large");
+    text.push_back(c);
+  }
+  // The file may hold either form; the two alphabets never decode one text to different bytes.
+  auto standard = approov::decode_secret(text, approov::SecretEncoding::base64, setting);
+  if (standard) return from(std::move(standard), SecretOrigin::flag, setting);
+  auto url = approov::decode_secret(text, approov::SecretEncoding::base64url, setting);
+  if (url) return from(std::move(url), SecretOrigin::flag, setting);
+  return Result::failure(standard.error());
+}
+
+}  // namespace
+
+Result resolve_secret(const SecretOptions& options, bool public_fallback) {
+  if (!options.base64.empty()) {
+    return from(approov::decode_secret(options.base64, approov::SecretEncoding::base64, "--secret"),
+                SecretOrigin::flag, "--secret");
+  }
+  if (!options.base64url.empty()) {
+    return from(approov::decode_secret(options.base64url, approov::SecretEncoding::base64url,
+                                       "--secret-url"),
+                SecretOrigin::flag, "--secret-url");
+  }
+  if (!options.file.empty()) return from_file(options.file);
+
+  if (!options.no_dotenv) {
+    auto loaded = approov::load_dotenv_if_present();
+    if (!loaded) return Result::failure(loaded.error());
+  }
+  if (public_fallback && !env_set("APPROOV_BASE64_SECRET") &&
+      !env_set("APPROOV_BASE64URL_SECRET")) {
+    return from(approov::decode_secret(kPublicTestSecret, approov::SecretEncoding::base64,
+                                       "public test secret"),
+                SecretOrigin::public_test, "the public Approov test secret");
+  }
+  const bool url = !env_set("APPROOV_BASE64_SECRET") && env_set("APPROOV_BASE64URL_SECRET");
+  return from(approov::secret_from_environment(), SecretOrigin::environment,
+              url ? "APPROOV_BASE64URL_SECRET" : "APPROOV_BASE64_SECRET");
+}
+
+}  // namespace approov_cli

@@ -1,0 +1,100 @@
+// `approov-token verify`: the library's verdict on one token, as an exit status.
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "approov/reason.hpp"
+#include "approov/request_check.hpp"
+#include "approov/token_verifier.hpp"
+#include "commands.hpp"
+#include "json_text.hpp"
+
+namespace approov_cli {
+
+namespace {
+
+// Names of the top-level claims, in token order (the payload is already known to be strict JSON).
+std::string claim_names(const approov::Claims& claims) {
+  std::string names;
+  for (const std::string& name : json_member_names(claims.payload_json())) {
+    if (!names.empty()) names += ", ";
+    names += name;
+  }
+  return names;
+}
+
+std::string relative(double seconds) {
+  const bool past = seconds < 0;
+  double s = past ? -seconds : seconds;
+  char buf[64];
+  if (s < 120) {
+    std::snprintf(buf, sizeof buf, "%.0f s", s);
+  } else if (s < 7200) {
+    std::snprintf(buf, sizeof buf, "%.0f min", s / 60);
+  } else if (s < 172800) {
+    std::snprintf(buf, sizeof buf, "%.0f h", s / 3600);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.0f days", s / 86400);
+  }
+  return past ? std::string(buf) + " ago" : "in " + std::string(buf);
+}
+
+}  // namespace
+
+int run_verify(const VerifyOptions& options) {
+  if (options.allow_missing_pay && !options.bind) {
+    std::cerr << "approov-token verify: --allow-missing-pay only makes sense with --bind\n";
+    return kExitUsage;
+  }
+  auto secret = resolve_secret(options.secret);
+  if (!secret) {
+    std::cerr << "approov-token verify: " << secret.error() << '\n';
+    return kExitUsage;
+  }
+  approov::VerifierConfig config;
+  config.secrets.push_back(secret.value().secret);
+  config.leeway_seconds = options.leeway;
+  auto verifier = approov::TokenVerifier::create(std::move(config));
+  if (!verifier) {
+    std::cerr << "approov-token verify: " << verifier.error() << '\n';
+    return kExitUsage;
+  }
+
+  std::string token;
+  if (!read_token_argument(options.token, token)) return kExitUsage;
+  const std::int64_t now = options.now ? *options.now : approov::unix_now();
+
+  const approov::VerifyResult result = verifier.value().verify(token, now);
+  approov::Reason reason = result.reason();
+  if (reason == approov::Reason::ok && options.bind) {
+    reason =
+        approov::check_binding_value(result.claims(), *options.bind, options.allow_missing_pay);
+  }
+  if (reason != approov::Reason::ok) {
+    std::cout << "invalid: " << approov::to_string(reason) << " ("
+              << describe_reason(static_cast<std::uint8_t>(reason)) << ")\n";
+    return kExitInvalid;
+  }
+
+  const approov::Claims& claims = result.claims();
+  std::cout << "valid\n";
+  std::cout << "  token    " << approov::token_fingerprint(token).data() << " (sha256 prefix; "
+            << token.size() << " bytes)\n";
+  std::cout << "  exp      " << claims.exp_text();
+  const std::string when = utc_time_text(claims.exp());
+  if (!when.empty()) {
+    std::cout << " (" << when << ", " << relative(claims.exp() - static_cast<double>(now)) << ")";
+  }
+  std::cout << '\n';
+  std::cout << "  claims   " << claim_names(claims) << '\n';
+  if (options.bind) {
+    std::cout << "  binding  "
+              << (claims.pay() ? "pay matches the bound value" : "no pay claim (allowed)") << '\n';
+  }
+  std::cout << "  secret   " << secret.value().description
+            << (options.leeway != 0 ? ", leeway " + std::to_string(options.leeway) + " s" : "")
+            << '\n';
+  return kExitOk;
+}
+
+}  // namespace approov_cli
