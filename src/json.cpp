@@ -37,18 +37,21 @@ long hex4(const unsigned char* p) noexcept {
   return v;
 }
 
-// Yields the UTF-8 bytes of an already validated raw JSON string, unescaping as it goes.
+// Yields the UTF-8 bytes of a string: an already validated raw JSON string, unescaped as it
+// goes, or (escaped == false) plain bytes taken literally, backslashes included.
 class UnescapeCursor {
  public:
-  explicit UnescapeCursor(std::string_view raw) noexcept
-      : p_(reinterpret_cast<const unsigned char*>(raw.data())), end_(p_ + raw.size()) {}
+  UnescapeCursor(std::string_view raw, bool escaped) noexcept
+      : p_(reinterpret_cast<const unsigned char*>(raw.data())),
+        end_(p_ + raw.size()),
+        escaped_(escaped) {}
 
   // Next byte (0..255), or -1 at the end.
   int next() noexcept {
     if (pending_pos_ < pending_len_) return pending_[pending_pos_++];
     if (p_ == end_) return -1;
     unsigned char c = *p_++;
-    if (c != '\\') return c;
+    if (c != '\\' || !escaped_) return c;
     unsigned char e = *p_++;
     switch (e) {
       case 'b':
@@ -103,6 +106,7 @@ class UnescapeCursor {
 
   const unsigned char* p_;
   const unsigned char* end_;
+  bool escaped_;
   unsigned char pending_[4] = {};
   int pending_len_ = 0;
   int pending_pos_ = 0;
@@ -113,7 +117,7 @@ bool raw_strings_equal(std::string_view a, bool a_escaped, std::string_view b,
   if (!a_escaped && !b_escaped) {
     return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
   }
-  UnescapeCursor ca(a), cb(b);
+  UnescapeCursor ca(a, a_escaped), cb(b, b_escaped);
   for (;;) {
     int x = ca.next();
     int y = cb.next();
@@ -441,7 +445,7 @@ bool array_contains_string(std::string_view raw_array, std::string_view plain) n
 }
 
 std::size_t unescape(std::string_view raw, char* out) noexcept {
-  UnescapeCursor cursor(raw);
+  UnescapeCursor cursor(raw, true);
   std::size_t n = 0;
   for (int c = cursor.next(); c >= 0; c = cursor.next()) out[n++] = static_cast<char>(c);
   return n;
