@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora of the fuzz targets into fuzz/corpus/<target>/ (run from anywhere).
+
+Seeds are valid tokens signed with the public Approov test secret, the request-header form that
+fuzz_verify parses (one "Name: value" per line), claim payloads (fuzz_verify also verifies a token
+minted around its whole input), JSON edge cases and base64 edge cases. Re-running it rewrites the
+same files; crash reproducers added by hand (regression-*) are left alone.
+"""
+import base64
+import hashlib
+import hmac
+import json
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SECRET = base64.b64decode(
+    "h+CX0tOzdAAR9l15bWAqvq7w9olk66daIH+Xk+IAHhVVHszjDzeGobzNnqyRze3lw/WVyWrc2gZfh3XXfBOmww==")
+AUTH = ("Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6Ikpv"
+        "aG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c")
+HEADER = b'{"typ":"JWT","alg":"HS256"}'
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def mint(payload: bytes, header: bytes = HEADER, key: bytes = SECRET) -> str:
+    signing_input = b64url(header) + "." + b64url(payload)
+    mac = hmac.new(key, signing_input.encode(), hashlib.sha256).digest()
+    return signing_input + "." + b64url(mac)
+
+
+def pay_for(value: str) -> str:
+    return base64.b64encode(hashlib.sha256(value.encode()).digest()).decode()
+
+
+IPK = ("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEIxLZYh6EmjPnf6XW8pmLSgbQ5tLffXwl0dIwpdmIetSe/HwX"
+       "xopCMulalNo+OLVdQp34+HPtwrEvVhmsWxboCA==")
+LARGE = {"exp": 4723352405.123456, "ip": "203.0.113.42", "did": "hBjW4otKXIKqVya0outEFQ==",
+         "arc": "RVRT8L6RVG", "ipk": IPK, "pay": pay_for(AUTH)}
+
+
+def payloads():
+    """Claim sets as JSON text (bytes), valid and invalid."""
+    return {
+        "small": b'{"exp":4708683205.891912}',
+        "large": json.dumps(LARGE, separators=(",", ":")).encode(),
+        "bind": b'{"exp":4718018224.780368,"pay":"' + pay_for(AUTH).encode() + b'"}',
+        "expired": b'{"exp":1600000000}',
+        "exp-boundary": b'{"exp":1700000000.000001}',
+        "exp-string": b'{"exp":"4708683205"}',
+        "exp-huge": b'{"exp":1e400}',
+        "exp-max": b'{"exp":253402300799}',
+        "exp-negative-exponent": b'{"exp":47086832058919e-4}',
+        "missing-exp": b'{"ip":"1.2.3.4"}',
+        "duplicate-exp": b'{"exp":4708683205,"exp":4708683205}',
+        "duplicate-escaped": b'{"exp":4708683205,"\\u0065xp":1}',
+        "escaped-claims": b'{"\\u0065xp":4708683205,"ip":"\\u00e9\\ud83d\\ude00\\n"}',
+        "nbf-iat": b'{"exp":4708683205,"nbf":1699999990,"iat":1699999999.5}',
+        "nbf-future": b'{"exp":4708683205,"nbf":1800000000}',
+        "aud-iss": b'{"exp":4708683205,"aud":["x","api"],"iss":"approov","sub":"s","mskid":"m"}',
+        "pay-number": b'{"exp":4708683205,"pay":1}',
+        "pay-url": b'{"exp":4708683205,"pay":"' + pay_for(AUTH).replace("+", "-").replace(
+            "/", "_").rstrip("=").encode() + b'"}',
+        "nested": b'{"exp":4708683205,"x":{"a":[1,2,{"b":null}],"c":true,"d":false}}',
+        "array": b'[{"exp":4708683205}]',
+        "trailing-comma": b'{"exp":4708683205,}',
+        "bom": b'\xef\xbb\xbf{"exp":4708683205}',
+        "whitespace": b' \t\r\n{ "exp" : 4708683205 }\n',
+    }
+
+
+def headers(alg="HS256", extra=""):
+    return ('{"typ":"JWT","alg":"%s"%s}' % (alg, extra)).encode()
+
+
+def tokens():
+    small = payloads()["small"]
+    t = {name: mint(p) for name, p in payloads().items()}
+    good = t["small"]
+    h, p, s = good.split(".")
+    t.update({
+        "alg-none": b64url(headers("none")) + "." + p + ".",
+        "alg-none-signed": mint(small, headers("none")),
+        "alg-hs384": mint(small, headers("HS384")),
+        "alg-lowercase": mint(small, headers("hs256")),
+        "alg-missing": mint(small, b'{"typ":"JWT"}'),
+        "crit": mint(small, headers(extra=',"crit":["exp"]')),
+        "kid-number": mint(small, headers(extra=',"kid":1')),
+        "kid": mint(small, headers(extra=',"kid":"k1"')),
+        "kid-k2": mint(small, headers(extra=',"kid":"k2"')),
+        "header-reordered": mint(small, b'{"alg":"HS256","typ":"JWT"}'),
+        "bad-signature": h + "." + p + "." + s[:-2] + "AA",
+        "padded": good + "=",
+        "two-segments": h + "." + p,
+        "four-segments": good + ".e30",
+        "empty-payload": h + ".." + s,
+        "non-canonical-bits": h + "." + p + "." + s[:-1] + ("V" if s[-1] != "V" else "W"),
+        "standard-alphabet": good.replace("_", "/").replace("-", "+"),
+        "short-signature": h + "." + p + "." + s[:22],
+    })
+    return {k: v.encode() for k, v in t.items()}
+
+
+def write(target, name, data: bytes):
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def main():
+    toks = tokens()
+    for name, tok in toks.items():
+        write("verify", "token-" + name, tok)
+    for name, p in payloads().items():
+        write("verify", "payload-" + name, p)
+    bind = toks["bind"].decode()
+    write("verify", "request-bind", ("Approov-Token: %s\nAuthorization: %s\nX-Device: d1" %
+                                     (bind, AUTH)).encode())
+    write("verify", "request-bearer", ("Authorization: Bearer %s" % toks["aud-iss"].decode()).encode())
+    write("verify", "request-duplicate", ("Approov-Token: %s\napproov-token: %s" %
+                                          (bind, bind)).encode())
+    write("verify", "request-comma", ("Approov-Token: %s, %s" % (bind, bind)).encode())
+    write("verify", "request-empty", b"Approov-Token: \t \nAuthorization:")
+
+    for name, p in payloads().items():
+        write("json", name, p)
+    header_json = {
+        "header": HEADER,
+        "header-kid": headers(extra=',"kid":"k\\u0031"'),
+        "empty-object": b"{}",
+        "deep": b'{"a":' + b"[" * 31 + b"]" * 31 + b"}",
+        "too-deep": b'{"a":' + b"[" * 32 + b"]" * 32 + b"}",
+        "numbers": b'{"a":-0,"b":0.5e-3,"c":1E+2,"d":-12.34e5,"e":123456789012345678901234}',
+        "bad-number": b'{"a":01}',
+        "strings": b'{"a":"\\"\\\\\\/\\b\\f\\n\\r\\t","b":"\\u0000","c":"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"}',
+        "lone-surrogate": b'{"a":"\\ud800"}',
+        "reversed-surrogates": b'{"a":"\\udc00\\ud800"}',
+        "noncharacter": b'{"a":"\\ufffe"}',
+        "noncharacter-utf8": b'{"a":"\xef\xbf\xbf"}',
+        "overlong-utf8": b'{"a":"\xc0\xaf"}',
+        "encoded-surrogate": b'{"a":"\xed\xa0\x80"}',
+        "control-char": b'{"a":"\x01"}',
+        "nan": b'{"a":NaN}',
+        "comment": b'{"a":1/*c*/}',
+        "garbage": b'{"a":1}x',
+        "duplicate-nested": b'{"a":{"b":1,"b":2}}',
+        "same-key-other-objects": b'{"a":{"b":1},"c":{"b":2}}',
+        "literals": b'{"t":true,"f":false,"n":null,"a":[true,false,null]}',
+    }
+    for name, j in header_json.items():
+        write("json", name, j)
+
+    b64 = {
+        "empty": b"", "one": b"Zg", "one-padded": b"Zg==", "two": b"Zm8", "two-padded": b"Zm8=",
+        "three": b"Zm9v", "url": b"-_-_", "standard": b"+/+/", "mixed": b"-/+_",
+        "non-canonical": b"Zh", "non-canonical-two": b"Zm9", "bad-pad": b"Zg=", "pad-after-quad": b"Zm9v====",
+        "remainder-one": b"Zm9vY", "whitespace": b"Zm9v\n", "secret": b"h+CX0tOzdAAR9l15bWAqvq7w9olk66daIH+Xk+IAHhVVHszjDzeGobzNnqyRze3lw/WVyWrc2gZfh3XXfBOmww==",
+        "pay": pay_for(AUTH).encode(), "signature": b"c8I4KNndbThAQ7zlgX4_QDtcxCrD9cff1elaCJe9p9U",
+        "binary": bytes(range(256)),
+    }
+    for name, v in b64.items():
+        write("base64", name, v)
+
+
+if __name__ == "__main__":
+    main()
