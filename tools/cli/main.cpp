@@ -168,8 +168,24 @@ int main(int argc, char** argv) {
                         "configuration error.\n\n") +
             kSecretHelp);
 
+  // CLI11 reads `--opt=` (empty value) as `--opt` followed by the next argument, which would
+  // swallow the token; pass such an option an explicit empty argument instead, so that
+  // `--bind=` means an empty bound header exactly like `--bind ""`.
+  std::vector<std::string> args(argv, argv + argc);
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--") break;
+    if (arg.size() > 3 && arg.rfind("--", 0) == 0 && arg.find('=') == arg.size() - 1) {
+      args[i].pop_back();
+      args.insert(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, std::string());
+      ++i;
+    }
+  }
+  std::vector<char*> parse_argv;
+  for (std::string& arg : args) parse_argv.push_back(arg.data());
+
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(parse_argv.size()), parse_argv.data());
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
