@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The main job: install what is missing (Debian packages), build, and start
+# hello-server-token-check on 127.0.0.1:8002 (SERVER_HOSTNAME / HTTP_PORT, or a .env file,
+# change that).
+#
+# Without APPROOV_BASE64_SECRET / APPROOV_BASE64URL_SECRET (in the environment or a .env file
+# in the working directory or above) it runs in demo mode: it uses the PUBLIC Approov test
+# secret, says so loudly, and prints ready-to-paste curl commands with a freshly minted valid
+# token, an invalid one and none. Ctrl-C stops it.
+#   scripts/run-demo.sh            BUILD_DIR=... to build elsewhere (default build-demo)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD_DIR="${BUILD_DIR:-$ROOT/build-demo}"
+
+"$ROOT/scripts/install-deps.sh" build
+
+echo "building hello-server-token-check (Release) in $BUILD_DIR ..." >&2
+cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DAPPROOV_BUILD_EXAMPLES=ON \
+  -DAPPROOV_BUILD_TESTS=OFF -DAPPROOV_BUILD_BENCHMARKS=OFF -DAPPROOV_BUILD_FUZZERS=OFF \
+  -DAPPROOV_BUILD_TOOLS=OFF >"$BUILD_DIR.cmake.log" 2>&1 ||
+  { cat "$BUILD_DIR.cmake.log" >&2; exit 1; }
+cmake --build "$BUILD_DIR" --target hello-server-token-check -j "$(nproc)" >&2
+
+# The server loads .env itself (from its working directory upward, like the quickstarts), so
+# it runs from the caller's directory; --demo allows the public test secret only when no secret
+# is configured at all. exec: Ctrl-C (SIGINT) goes straight to the server, which stops cleanly.
+exec "$BUILD_DIR/examples/hello-server-token-check" --demo
