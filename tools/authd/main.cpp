@@ -1,0 +1,549 @@
+// approov-authd: answers "may this request through?" for a reverse proxy (nginx auth_request,
+// Caddy forward_auth, Traefik ForwardAuth, Envoy ext_authz, HAProxy). See docs/SIDECAR.md.
+//
+// Request path: per-thread cached Policy pointer (refreshed only when the reload generation
+// changes), per-thread metrics (relaxed load+store, summed on scrape), per-thread log rate
+// limit. No lock, no shared read-modify-write.
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "approov/adapters/beast.hpp"
+#include "approov/adapters/beast_server.hpp"
+#include "settings.hpp"
+
+namespace approov::authd {
+namespace {
+
+namespace http = boost::beast::http;
+using approov::beast::Request;
+using approov::beast::Response;
+using approov::beast::Server;
+
+// ---- the current policy ---------------------------------------------------------------------
+
+class PolicyHolder {
+ public:
+  void publish(std::shared_ptr<const Policy> p) {
+    const std::uint64_t g = p->generation;
+    std::atomic_store(&current_, std::move(p));
+    generation_.store(g, std::memory_order_release);
+  }
+  // The hot path: one acquire load of a read-mostly word; the shared_ptr is copied only
+  // after a reload.
+  const Policy& get() noexcept {
+    thread_local std::shared_ptr<const Policy> cached;
+    thread_local std::uint64_t cached_generation = ~std::uint64_t{0};
+    if (generation_.load(std::memory_order_acquire) != cached_generation) {
+      cached = std::atomic_load(&current_);
+      cached_generation = cached->generation;
+    }
+    return *cached;
+  }
+  std::shared_ptr<const Policy> snapshot() const { return std::atomic_load(&current_); }
+
+ private:
+  std::shared_ptr<const Policy> current_;
+  std::atomic<std::uint64_t> generation_{0};
+};
+
+// ---- metrics -------------------------------------------------------------------------------
+
+enum Decision : std::size_t { kAllow, kDeny, kReportOnly, kDecisions };
+constexpr std::array<const char*, kDecisions> kDecisionNames{"allow", "deny", "report_only"};
+// Outcomes that are not token reasons.
+enum Bypass : std::size_t { kUnprotected, kPreflight, kNoRoute, kBadUri, kBypasses };
+constexpr std::array<const char*, kBypasses> kBypassNames{"unprotected", "preflight", "no_route",
+                                                          "bad_uri"};
+constexpr std::array<double, 12> kBuckets{0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005,
+                                          0.001,   0.0025,   0.005,   0.01,   0.05,    0.25};
+
+using Counter = std::atomic<std::uint64_t>;
+inline void bump(Counter& c, std::uint64_t by = 1) noexcept {
+  // Only the owning worker writes: a plain add, no locked instruction.
+  c.store(c.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+}
+
+struct alignas(64) WorkerState {
+  std::array<std::array<Counter, kReasonCount>, kDecisions> requests{};
+  std::array<Counter, kBypasses> bypass{};  // allow for unprotected/preflight, deny otherwise
+  std::array<Counter, kBuckets.size() + 1> latency{};
+  Counter latency_ns{};
+  // Log rate limiting (owner thread only).
+  double log_tokens = 0;
+  std::chrono::steady_clock::time_point log_refill{};
+  std::uint64_t log_suppressed = 0;
+  std::string path;  // reused normalization buffer
+};
+
+struct Service {
+  PolicyHolder policy;
+  std::vector<std::unique_ptr<WorkerState>> workers;
+  Counter reloads_ok{0};
+  Counter reloads_failed{0};
+  std::atomic<bool> ready{false};
+  std::size_t threads = 1;
+};
+
+Service* g_service = nullptr;
+
+// ---- logging -------------------------------------------------------------------------------
+
+void write_line(const std::string& line) {
+  // One write(2) per line keeps lines from different threads whole.
+  const ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());
+  (void)ignored;
+}
+
+std::string timestamp() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(ms.count()));
+  return buf;
+}
+
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+void log_event(const std::string& fields) {
+  write_line("{\"ts\":\"" + timestamp() + "\"," + fields + "}\n");
+}
+
+// Token bucket per worker: the process-wide rate split evenly between workers.
+bool may_log(WorkerState& w, const Policy& p) {
+  if (p.log_rate <= 0) return false;
+  const double rate = p.log_rate / static_cast<double>(g_service->threads);
+  const auto now = std::chrono::steady_clock::now();
+  const double elapsed = std::chrono::duration<double>(now - w.log_refill).count();
+  w.log_refill = now;
+  w.log_tokens = std::min(std::max(rate, 1.0), w.log_tokens + elapsed * rate);
+  if (w.log_tokens < 1) {
+    ++w.log_suppressed;
+    return false;
+  }
+  w.log_tokens -= 1;
+  return true;
+}
+
+void log_denial(WorkerState& w, const Policy& p, std::string_view event, std::string_view reason,
+                const Route* route, const HeaderSource& headers, std::string_view method) {
+  if (!may_log(w, p)) return;
+  std::string fields = "\"event\":\"" + std::string(event) + "\",\"reason\":\"" +
+                       std::string(reason) +
+                       "\",\"route\":" + json_string(route != nullptr ? route->prefix : "") +
+                       ",\"method\":" + json_string(method);
+  std::string_view token;
+  if (p.check.extract_token(headers, token) == Reason::ok && !token.empty()) {
+    fields += ",\"token_fp\":\"" + std::string(token_fingerprint(token).data()) + "\"";
+  }
+  if (w.log_suppressed != 0) {
+    fields += ",\"suppressed_before\":" + std::to_string(w.log_suppressed);
+    w.log_suppressed = 0;
+  }
+  log_event(fields);
+}
+
+// ---- the check -------------------------------------------------------------------------------
+
+constexpr std::array<std::string_view, 6> kClaimHeaders{"Approov-Claim-Did",   "Approov-Claim-Ip",
+                                                        "Approov-Claim-Arc",   "Approov-Claim-Ipk",
+                                                        "Approov-Claim-Mskid", "Approov-Claim-Exp"};
+
+std::string_view header_safe(std::optional<std::string_view> v) {
+  if (!v) return {};
+  for (char c : *v) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return {};  // never split a header
+  }
+  return *v;
+}
+
+void set_claim_headers(Response& res, const Claims* claims) {
+  std::array<std::string_view, kClaimHeaders.size()> values{};
+  if (claims != nullptr) {
+    values = {header_safe(claims->did()), header_safe(claims->ip()),    header_safe(claims->arc()),
+              header_safe(claims->ipk()), header_safe(claims->mskid()), claims->exp_text()};
+  }
+  for (std::size_t i = 0; i < kClaimHeaders.size(); ++i) {
+    res.insert(boost::beast::string_view(kClaimHeaders[i].data(), kClaimHeaders[i].size()),
+               boost::beast::string_view(values[i].data(), values[i].size()));
+  }
+}
+
+void deny(Response& res, const Policy& p) {
+  res.result(static_cast<unsigned>(p.failure.status));
+  res.set(http::field::content_type, p.failure.content_type);
+  res.body() = p.failure.body;
+}
+
+std::string_view first_value(const Request& req, std::string_view name) {
+  const auto it = req.find(boost::beast::string_view(name.data(), name.size()));
+  if (it == req.end()) return {};
+  return {it->value().data(), it->value().size()};
+}
+
+void handle(const Request& req, Response& res) {
+  const auto start = std::chrono::steady_clock::now();
+  Service& svc = *g_service;
+  WorkerState& w = *svc.workers[Server::worker_index()];
+  const Policy& p = svc.policy.get();
+  const approov::beast::HeaderView<http::fields> headers(req);
+
+  // nginx's auth subrequest is always GET: the original method arrives in a header.
+  std::string_view method = first_value(req, "X-Original-Method");
+  if (method.empty()) method = first_value(req, "X-Forwarded-Method");
+  if (method.empty())
+    method = std::string_view(req.method_string().data(), req.method_string().size());
+
+  auto finish = [&] {
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::chrono::steady_clock::now() - start)
+                        .count();
+    const double seconds = static_cast<double>(ns) * 1e-9;
+    std::size_t b = 0;
+    while (b < kBuckets.size() && seconds > kBuckets[b]) ++b;
+    bump(w.latency[b]);
+    bump(w.latency_ns, static_cast<std::uint64_t>(ns));
+  };
+
+  if (p.cors_preflight && method == "OPTIONS" &&
+      headers.fields("Access-Control-Request-Method").count != 0) {
+    bump(w.bypass[kPreflight]);
+    if (p.claim_headers) set_claim_headers(res, nullptr);
+    return finish();
+  }
+
+  std::string_view uri;
+  for (const std::string& h : p.uri_headers) {
+    uri = first_value(req, h);
+    if (!uri.empty()) break;
+  }
+  if (uri.empty()) uri = std::string_view(req.target().data(), req.target().size());
+  if (!normalize_path(uri, w.path)) {
+    bump(w.bypass[kBadUri]);
+    log_denial(w, p, "deny", "bad_uri", nullptr, headers, method);
+    deny(res, p);
+    return finish();
+  }
+  const Route* route = p.match(w.path);
+  if (route == nullptr) {
+    bump(w.bypass[kNoRoute]);
+    log_denial(w, p, "deny", "no_route", nullptr, headers, method);
+    deny(res, p);
+    return finish();
+  }
+  if (route->policy.protection == Protection::none) {
+    bump(w.bypass[kUnprotected]);
+    if (p.claim_headers) set_claim_headers(res, nullptr);
+    return finish();
+  }
+
+  thread_local Claims claims;  // 12 KiB: kept off the stack and reused
+  const Reason reason = p.check.check(headers, unix_now(), route->policy, claims);
+  if (reason == Reason::ok) {
+    bump(w.requests[kAllow][0]);
+    if (p.claim_headers) set_claim_headers(res, &claims);
+  } else if (route->policy.report_only) {
+    bump(w.requests[kReportOnly][static_cast<std::size_t>(reason)]);
+    log_denial(w, p, "report_only", to_string(reason), route, headers, method);
+    if (p.claim_headers) set_claim_headers(res, nullptr);
+  } else {
+    bump(w.requests[kDeny][static_cast<std::size_t>(reason)]);
+    log_denial(w, p, "deny", to_string(reason), route, headers, method);
+    deny(res, p);
+  }
+  finish();
+}
+
+// ---- admin ---------------------------------------------------------------------------------
+
+std::string metrics_text(const Service& svc, std::size_t connections) {
+  std::string out;
+  out.reserve(8192);
+  out +=
+      "# HELP approov_authd_requests_total Checks answered, by decision and reason.\n"
+      "# TYPE approov_authd_requests_total counter\n";
+  auto line = [&out](const char* decision, std::string_view reason, std::uint64_t v) {
+    out += "approov_authd_requests_total{decision=\"";
+    out += decision;
+    out += "\",reason=\"";
+    out += reason;
+    out += "\"} " + std::to_string(v) + "\n";
+  };
+  for (std::size_t d = 0; d < kDecisions; ++d) {
+    for (std::size_t r = 0; r < kReasonCount; ++r) {
+      if ((d == kAllow) != (r == 0)) continue;
+      std::uint64_t sum = 0;
+      for (const auto& w : svc.workers) sum += w->requests[d][r].load(std::memory_order_relaxed);
+      line(kDecisionNames[d], to_string(static_cast<Reason>(r)), sum);
+    }
+  }
+  for (std::size_t b = 0; b < kBypasses; ++b) {
+    std::uint64_t sum = 0;
+    for (const auto& w : svc.workers) sum += w->bypass[b].load(std::memory_order_relaxed);
+    line(b == kUnprotected || b == kPreflight ? "allow" : "deny", kBypassNames[b], sum);
+  }
+  out +=
+      "# HELP approov_authd_check_duration_seconds Time to answer a check, in the service.\n"
+      "# TYPE approov_authd_check_duration_seconds histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t b = 0; b <= kBuckets.size(); ++b) {
+    for (const auto& w : svc.workers) cumulative += w->latency[b].load(std::memory_order_relaxed);
+    char le[32];
+    if (b < kBuckets.size()) {
+      std::snprintf(le, sizeof le, "%g", kBuckets[b]);
+    } else {
+      std::snprintf(le, sizeof le, "+Inf");
+    }
+    out += "approov_authd_check_duration_seconds_bucket{le=\"" + std::string(le) + "\"} " +
+           std::to_string(cumulative) + "\n";
+  }
+  std::uint64_t ns = 0;
+  for (const auto& w : svc.workers) ns += w->latency_ns.load(std::memory_order_relaxed);
+  char sum[64];
+  std::snprintf(sum, sizeof sum, "%.9f", static_cast<double>(ns) * 1e-9);
+  out += "approov_authd_check_duration_seconds_sum " + std::string(sum) + "\n";
+  out += "approov_authd_check_duration_seconds_count " + std::to_string(cumulative) + "\n";
+  out +=
+      "# HELP approov_authd_config_reloads_total SIGHUP reloads, by result.\n"
+      "# TYPE approov_authd_config_reloads_total counter\n"
+      "approov_authd_config_reloads_total{result=\"ok\"} " +
+      std::to_string(svc.reloads_ok.load()) +
+      "\n"
+      "approov_authd_config_reloads_total{result=\"rejected\"} " +
+      std::to_string(svc.reloads_failed.load()) + "\n";
+  out +=
+      "# HELP approov_authd_config_generation Generation of the configuration in force.\n"
+      "# TYPE approov_authd_config_generation gauge\n"
+      "approov_authd_config_generation " +
+      std::to_string(svc.policy.snapshot()->generation) + "\n";
+  out +=
+      "# HELP approov_authd_connections Open connections on the check listeners.\n"
+      "# TYPE approov_authd_connections gauge\n"
+      "approov_authd_connections " +
+      std::to_string(connections) + "\n";
+  return out;
+}
+
+// ---- start-up ------------------------------------------------------------------------------
+
+std::string describe(const Settings& s, const Policy& p) {
+  std::string out = "configuration OK\n";
+  for (const auto& l : s.listen) out += "  listen " + l + "\n";
+  if (!s.admin_listen.empty()) out += "  admin-listen " + s.admin_listen + "\n";
+  out += "  token header " + p.check.source().header +
+         (p.check.source().prefix.empty() ? "" : " (prefix \"" + p.check.source().prefix + "\")") +
+         "\n";
+  out += std::string("  secret from ") +
+         (s.secret_file.empty() ? "the environment" : "file " + s.secret_file) + "\n";
+  out += "  failure " + std::to_string(p.failure.status) + " " + p.failure.content_type + "\n";
+  for (const Route& r : p.routes) {
+    out += "  route " + r.prefix + " ";
+    if (r.policy.report_only) out += "report-only ";
+    switch (r.policy.protection) {
+      case Protection::none:
+        out += "unprotected";
+        break;
+      case Protection::token:
+        out += "protected";
+        break;
+      case Protection::token_binding:
+        out += "binding";
+        for (const auto& h : r.policy.binding.headers) out += " " + h;
+        break;
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string host_of(const std::string& spec) {
+  const auto colon = spec.rfind(':');
+  return colon == std::string::npos ? spec : spec.substr(0, colon);
+}
+
+int run(const std::vector<std::string>& args) {
+  auto settings = load_settings(args);
+  if (!settings) {
+    std::cerr << "approov-authd: configuration error: " << settings.error() << "\n";
+    return 2;
+  }
+  if (settings.value().help) {
+    std::cout << usage();
+    return 0;
+  }
+  const Settings& s = settings.value();
+  std::uint64_t generation = 1;
+  auto policy = build_policy(s, generation);
+  if (!policy) {
+    std::cerr << "approov-authd: configuration error: " << policy.error() << "\n";
+    return 2;
+  }
+  if (s.check_config) {
+    std::cout << describe(s, *policy.value());
+    return 0;
+  }
+
+  Service svc;
+  svc.threads = s.threads;
+  for (std::size_t i = 0; i < s.threads; ++i)
+    svc.workers.push_back(std::make_unique<WorkerState>());
+  svc.policy.publish(policy.value());
+  g_service = &svc;
+
+  approov::beast::ServerOptions opts;
+  opts.threads = s.threads;
+  opts.header_limit = s.header_limit;
+  opts.body_limit = 64 * 1024;  // a check needs no body; Envoy may forward part of one
+  opts.max_connections = s.max_connections;
+  opts.idle_timeout = s.idle_timeout;
+  opts.read_timeout = s.read_timeout;
+  opts.write_timeout = s.read_timeout;
+  opts.drain_timeout = s.drain_timeout;
+  Server server(opts, handle);
+  for (const auto& l : s.listen) {
+    auto err = server.listen(l);
+    if (!err.empty()) {
+      std::cerr << "approov-authd: " << err << "\n";
+      return 2;
+    }
+  }
+  approov::beast::ServerOptions admin_opts;
+  admin_opts.threads = 1;
+  admin_opts.max_connections = 64;
+  std::unique_ptr<Server> admin;
+  if (!s.admin_listen.empty()) {
+    admin =
+        std::make_unique<Server>(admin_opts, [&svc, &server](const Request& req, Response& res) {
+          res.set(http::field::content_type, "text/plain; charset=utf-8");
+          const std::string_view target(req.target().data(), req.target().size());
+          if (target == "/healthz") {
+            res.body() = "ok\n";
+          } else if (target == "/readyz") {
+            const bool ready = svc.ready.load();
+            res.result(ready ? http::status::ok : http::status::service_unavailable);
+            res.body() = ready ? "ready\n" : "not ready\n";
+          } else if (target == "/metrics") {
+            res.set(http::field::content_type, "text/plain; version=0.0.4");
+            res.body() = metrics_text(svc, server.connections());
+          } else {
+            res.result(http::status::not_found);
+            res.body() = "not found\n";
+          }
+        });
+    auto err = admin->listen(s.admin_listen);
+    if (!err.empty()) {
+      std::cerr << "approov-authd: admin: " << err << "\n";
+      return 2;
+    }
+  }
+
+  boost::asio::io_context main_ioc(1);
+  boost::asio::signal_set signals(main_ioc, SIGHUP, SIGTERM, SIGINT);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        if (sig == SIGHUP) {
+          auto fresh = load_settings(args);
+          std::string error;
+          if (!fresh) {
+            error = fresh.error();
+          } else {
+            auto next = build_policy(fresh.value(), generation + 1);
+            if (!next) {
+              error = next.error();
+            } else {
+              ++generation;
+              svc.policy.publish(next.value());
+              bump(svc.reloads_ok);
+              log_event("\"event\":\"reload\",\"result\":\"ok\",\"generation\":" +
+                        std::to_string(generation));
+            }
+          }
+          if (!error.empty()) {
+            bump(svc.reloads_failed);
+            log_event("\"event\":\"reload\",\"result\":\"rejected\",\"generation\":" +
+                      std::to_string(generation) + ",\"error\":" + json_string(error));
+          }
+          signals.async_wait(on_signal);
+          return;
+        }
+        log_event("\"event\":\"stopping\",\"signal\":" + std::to_string(sig));
+        svc.ready.store(false);
+        server.stop();
+        signals.cancel();
+      };
+  signals.async_wait(on_signal);
+
+  server.start();
+  if (admin) admin->start();
+  svc.ready.store(true);
+  for (const auto& l : s.listen) {
+    if (l.rfind("unix:", 0) == 0) {
+      std::cout << "approov-authd listening on " << l << "\n";
+    } else {
+      std::cout << "approov-authd listening on " << host_of(l) << ":" << server.port() << "\n";
+    }
+  }
+  if (admin) {
+    std::cout << "approov-authd admin on " << host_of(s.admin_listen) << ":" << admin->port()
+              << "\n";
+  }
+  std::cout << std::flush;
+  log_event("\"event\":\"started\",\"generation\":1,\"threads\":" + std::to_string(s.threads));
+
+  main_ioc.run();
+  server.wait();
+  if (admin) {
+    admin->stop();
+    admin->wait();
+  }
+  log_event("\"event\":\"stopped\"");
+  g_service = nullptr;
+  return 0;
+}
+
+}  // namespace
+}  // namespace approov::authd
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    return approov::authd::run(args);
+  } catch (const std::exception& e) {
+    std::cerr << "approov-authd: " << e.what() << "\n";
+    return 1;
+  }
+}

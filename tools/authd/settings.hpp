@@ -1,0 +1,93 @@
+// approov-authd configuration: settings from the config file, the environment and flags, and
+// the immutable Policy the request path reads. See docs/SIDECAR.md for the file format.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "approov/approov.hpp"
+
+namespace approov::authd {
+
+/// One `route` line: a path prefix and what it requires.
+struct Route {
+  std::string prefix;
+  RoutePolicy policy;
+};
+
+/// Everything read from the config file and the command line. Start-up and reload only.
+struct Settings {
+  std::vector<std::string> listen;
+  std::string admin_listen;
+  std::size_t threads = 1;
+  std::uint32_t header_limit = 16 * 1024;
+  std::size_t max_connections = 10000;
+  std::chrono::milliseconds idle_timeout{60000};
+  std::chrono::milliseconds read_timeout{10000};
+  std::chrono::milliseconds drain_timeout{10000};
+
+  std::string token_header = "Approov-Token";
+  std::string token_prefix;
+  std::vector<std::string> binding_headers;  // simple mode: bind every route to these
+  bool allow_missing_pay = false;
+  std::int64_t leeway = 0;
+  std::optional<std::string> audience;
+  std::optional<std::string> issuer;
+  std::string secret_file;  // empty: APPROOV_BASE64_SECRET / APPROOV_BASE64URL_SECRET
+  SecretEncoding secret_encoding = SecretEncoding::base64;
+  std::string env_file;  // empty: the first .env found from the working directory up
+
+  FailureResponse failure;
+  bool claim_headers = true;
+  bool cors_preflight = false;
+  bool report_only = false;  // every protected route logs and allows
+  std::vector<std::string> uri_headers{"X-Original-URI", "X-Forwarded-Uri"};
+  bool uri_headers_set = false;  // the first uri-header setting replaces the defaults
+  std::vector<Route> routes;     // empty: simple mode
+  double log_rate = 20;          // denial log lines per second (per process), 0: no denial logs
+
+  std::string config_path;
+  bool check_config = false;
+  bool help = false;
+};
+
+/// Parses the command line (reading the config file it names first, so flags override the
+/// file). Messages name the flag, file and line, never a secret value.
+[[nodiscard]] Configured<Settings> load_settings(const std::vector<std::string>& args);
+
+/// What the request path reads: built whole, never modified, swapped atomically on reload.
+struct Policy {
+  RequestCheck check;
+  std::vector<Route> routes;  // longest prefix first
+  FailureResponse failure;
+  bool claim_headers = true;
+  bool cors_preflight = false;
+  std::vector<std::string> uri_headers;
+  std::uint64_t generation = 0;
+  double log_rate = 20;  // denial log lines per second, whole process
+
+  /// The route for `path` (longest prefix matching whole segments: `/api` matches `/api` and
+  /// `/api/x`, not `/apix`), or nullptr if none matches (deny). `path` must be normalized.
+  [[nodiscard]] const Route* match(std::string_view path) const noexcept;
+};
+
+/// Normalizes a request target for route matching into `out`: drops the query and fragment,
+/// decodes percent-escapes (except %2F, kept encoded, so it cannot create a segment), merges
+/// repeated slashes and resolves `.` and `..` segments, so `/public/../api` matches `/api`.
+/// Returns false for a target that is not an origin-form path or decodes to a control byte.
+[[nodiscard]] bool normalize_path(std::string_view target, std::string& out);
+
+/// Loads the secret (file or environment, after the .env file) and builds the policy.
+[[nodiscard]] Configured<std::shared_ptr<const Policy>> build_policy(const Settings& settings,
+                                                                     std::uint64_t generation);
+
+/// Usage text for --help.
+[[nodiscard]] std::string usage();
+
+}  // namespace approov::authd
