@@ -148,6 +148,12 @@ class Verify(Base):
         self.assertRegex(proc.stdout, r"token +[0-9a-f]{16} ")
         self.assertIn("exp, ip, did, pay", proc.stdout)
 
+    def test_claim_names_cannot_inject_terminal_controls(self):
+        proc = self.verify(mint({"alg": "HS256"}, '{"exp":4708683205,"a\\u001b[2Jb":1}'))
+        self.assertValid(proc)
+        self.assertNotIn("\x1b", proc.stdout)
+        self.assertIn("a?[2Jb", proc.stdout)
+
     def test_gen_then_verify(self):
         self.assertValid(self.verify(CLI.gen()))
 

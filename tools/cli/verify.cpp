@@ -18,7 +18,11 @@ std::string claim_names(const approov::Claims& claims) {
   std::string names;
   for (const std::string& name : json_member_names(claims.payload_json())) {
     if (!names.empty()) names += ", ";
-    names += name;
+    // Names come from the token: keep terminal control bytes out of the output.
+    for (const char c : name) {
+      const auto u = static_cast<unsigned char>(c);
+      names.push_back(u < 0x20 || u == 0x7F ? '?' : c);
+    }
   }
   return names;
 }
