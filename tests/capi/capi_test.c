@@ -1,0 +1,418 @@
+/* Tests of the C API (include/approov.h), compiled as C. Reads the public Approov test data from
+ * tests/data/approov-test-tokens.env. Exits non-zero if any check fails. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <approov.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures = 0;
+
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+      ++failures;                                                              \
+    }                                                                          \
+  } while (0)
+
+#define CHECK_REASON(got, want)                                                                    \
+  do {                                                                                             \
+    int got_ = (got);                                                                              \
+    if (got_ != (want)) {                                                                          \
+      fprintf(stderr, "%s:%d: got %s, want %s\n", __FILE__, __LINE__, approov_reason_string(got_), \
+              approov_reason_string(want));                                                        \
+      ++failures;                                                                                  \
+    }                                                                                              \
+  } while (0)
+
+/* ---- test data ------------------------------------------------------------------------------ */
+
+enum { kMaxValue = 4096 };
+static char secret_b64[kMaxValue], token_small[kMaxValue], token_large[kMaxValue],
+    token_bind[kMaxValue], auth_header[kMaxValue], token_badsig[kMaxValue];
+
+static void load_test_data(const char* path) {
+  struct {
+    const char* name;
+    char* out;
+  } wanted[] = {{"APPROOV_BASE64_SECRET", secret_b64}, {"TOKEN_SMALL", token_small},
+                {"TOKEN_LARGE", token_large},          {"TOKEN_BIND", token_bind},
+                {"AUTH_HEADER", auth_header},          {"TOKEN_BADSIG", token_badsig}};
+  char line[kMaxValue + 64];
+  FILE* f = fopen(path, "r");
+  if (f == NULL) {
+    fprintf(stderr, "cannot read %s\n", path);
+    exit(2);
+  }
+  while (fgets(line, sizeof line, f) != NULL) {
+    char* eq = strchr(line, '=');
+    size_t i;
+    if (line[0] == '#' || eq == NULL) continue;
+    *eq = '\0';
+    for (i = 0; i < sizeof wanted / sizeof wanted[0]; ++i) {
+      if (strcmp(line, wanted[i].name) == 0) {
+        char* value = eq + 1;
+        size_t n = strcspn(value, "\r\n");
+        if (n >= 2 && value[0] == '\'') {
+          value += 1;
+          n -= 2;
+        }
+        memcpy(wanted[i].out, value, n);
+        wanted[i].out[n] = '\0';
+      }
+    }
+  }
+  fclose(f);
+  for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; ++i) {
+    if (wanted[i].out[0] == '\0') {
+      fprintf(stderr, "no %s in %s\n", wanted[i].name, path);
+      exit(2);
+    }
+  }
+}
+
+/* True if `message` contains any 8-character piece of `secret`. */
+static int leaks(const char* message, const char* secret) {
+  size_t n = strlen(secret);
+  for (size_t i = 0; i + 8 <= n; ++i) {
+    char piece[9];
+    memcpy(piece, secret + i, 8);
+    piece[8] = '\0';
+    if (strstr(message, piece) != NULL) return 1;
+  }
+  return 0;
+}
+
+static void to_base64url(char* s, int keep_padding) {
+  for (char* p = s; *p != '\0'; ++p) {
+    if (*p == '+') *p = '-';
+    if (*p == '/') *p = '_';
+  }
+  if (!keep_padding) {
+    size_t n = strlen(s);
+    while (n > 0 && s[n - 1] == '=') s[--n] = '\0';
+  }
+}
+
+static const int64_t kNow = 1700000000;
+
+static int verify(const approov_verifier* v, const char* token, int64_t now, approov_claims* c) {
+  return approov_verify(v, token, strlen(token), now, c);
+}
+
+static int string_claim_is(const approov_claims* c, const char* name, const char* want) {
+  const char* value = NULL;
+  size_t len = 0;
+  if (!approov_claims_string(c, name, &value, &len)) return 0;
+  return len == strlen(want) && memcmp(value, want, len) == 0;
+}
+
+static int json_claim_is(const approov_claims* c, const char* name, const char* want) {
+  const char* value = NULL;
+  size_t len = 0;
+  if (!approov_claims_json(c, name, &value, &len)) return 0;
+  return len == strlen(want) && memcmp(value, want, len) == 0;
+}
+
+/* ---- tests ---------------------------------------------------------------------------------- */
+
+static void test_create_from_base64_and_base64url(void) {
+  char error[256] = "untouched";
+  char url[kMaxValue];
+  approov_verifier* v = approov_verifier_new(secret_b64, strlen(secret_b64), APPROOV_SECRET_BASE64,
+                                             0, error, sizeof error);
+  CHECK(v != NULL);
+  CHECK_REASON(verify(v, token_small, kNow, NULL), APPROOV_OK);
+  approov_verifier_free(v);
+
+  for (int pad = 0; pad <= 1; ++pad) {
+    strcpy(url, secret_b64);
+    to_base64url(url, pad);
+    v = approov_verifier_new(url, strlen(url), APPROOV_SECRET_BASE64URL, 0, error, sizeof error);
+    CHECK(v != NULL);
+    CHECK_REASON(verify(v, token_small, kNow, NULL), APPROOV_OK);
+    approov_verifier_free(v);
+  }
+  /* Surrounding whitespace is trimmed; the length argument is honoured (no strlen). */
+  {
+    char padded[kMaxValue + 8];
+    snprintf(padded, sizeof padded, "  %s\n", secret_b64);
+    v = approov_verifier_new(padded, strlen(padded), APPROOV_SECRET_BASE64, 0, NULL, 0);
+    CHECK(v != NULL);
+    approov_verifier_free(v);
+  }
+}
+
+static void test_bad_secrets(void) {
+  char error[256];
+  char text[kMaxValue];
+  approov_verifier* v;
+
+  /* Standard base64 without its padding. */
+  strcpy(text, secret_b64);
+  text[strlen(text) - 2] = '\0';
+  error[0] = '\0';
+  v = approov_verifier_new(text, strlen(text), APPROOV_SECRET_BASE64, 0, error, sizeof error);
+  CHECK(v == NULL);
+  CHECK(strlen(error) > 0);
+  CHECK(!leaks(error, text));
+  CHECK(strstr(error, "base64") != NULL);
+
+  /* Standard alphabet given as base64url. */
+  error[0] = '\0';
+  v = approov_verifier_new(secret_b64, strlen(secret_b64), APPROOV_SECRET_BASE64URL, 0, error,
+                           sizeof error);
+  CHECK(v == NULL);
+  CHECK(strlen(error) > 0);
+  CHECK(!leaks(error, secret_b64));
+
+  /* 31 bytes. */
+  strcpy(text, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==");
+  error[0] = '\0';
+  v = approov_verifier_new(text, strlen(text), APPROOV_SECRET_BASE64, 0, error, sizeof error);
+  CHECK(v == NULL);
+  CHECK(strstr(error, "31") != NULL);
+
+  /* Leeway out of range. */
+  error[0] = '\0';
+  v = approov_verifier_new(secret_b64, strlen(secret_b64), APPROOV_SECRET_BASE64, 301, error,
+                           sizeof error);
+  CHECK(v == NULL);
+  CHECK(strstr(error, "leeway") != NULL);
+  v = approov_verifier_new(secret_b64, strlen(secret_b64), APPROOV_SECRET_BASE64, -1, NULL, 0);
+  CHECK(v == NULL);
+
+  /* The message is truncated to the buffer and NUL-terminated; a NULL or empty buffer is fine. */
+  {
+    char small[8];
+    memset(small, 'x', sizeof small);
+    v = approov_verifier_new("bad", 3, APPROOV_SECRET_BASE64, 0, small, sizeof small);
+    CHECK(v == NULL);
+    CHECK(memchr(small, '\0', sizeof small) != NULL);
+    CHECK(strlen(small) == sizeof small - 1);
+    memset(small, 'x', sizeof small);
+    v = approov_verifier_new("bad", 3, APPROOV_SECRET_BASE64, 0, small, 0);
+    CHECK(v == NULL);
+    CHECK(small[0] == 'x');
+    v = approov_verifier_new("bad", 3, APPROOV_SECRET_BASE64, 0, NULL, 100);
+    CHECK(v == NULL);
+    v = approov_verifier_new(NULL, 0, APPROOV_SECRET_BASE64, 0, error, sizeof error);
+    CHECK(v == NULL);
+  }
+}
+
+static void test_create_from_environment(void) {
+  char error[256];
+  char url[kMaxValue];
+  approov_verifier* v;
+
+  unsetenv("APPROOV_BASE64URL_SECRET");
+  setenv("APPROOV_BASE64_SECRET", secret_b64, 1);
+  v = approov_verifier_new_from_env(0, error, sizeof error);
+  CHECK(v != NULL);
+  CHECK_REASON(verify(v, token_small, kNow, NULL), APPROOV_OK);
+  approov_verifier_free(v);
+
+  unsetenv("APPROOV_BASE64_SECRET");
+  strcpy(url, secret_b64);
+  to_base64url(url, 0);
+  setenv("APPROOV_BASE64URL_SECRET", url, 1);
+  v = approov_verifier_new_from_env(0, error, sizeof error);
+  CHECK(v != NULL);
+  approov_verifier_free(v);
+
+  unsetenv("APPROOV_BASE64URL_SECRET");
+  error[0] = '\0';
+  v = approov_verifier_new_from_env(0, error, sizeof error);
+  CHECK(v == NULL);
+  CHECK(strstr(error, "APPROOV_BASE64_SECRET") != NULL);
+
+  setenv("APPROOV_BASE64_SECRET", "not base64!", 1);
+  error[0] = '\0';
+  v = approov_verifier_new_from_env(0, error, sizeof error);
+  CHECK(v == NULL);
+  CHECK(strstr(error, "APPROOV_BASE64_SECRET") != NULL);
+  CHECK(strstr(error, "not base64") == NULL);
+  unsetenv("APPROOV_BASE64_SECRET");
+}
+
+static void test_verify(void) {
+  approov_verifier* v =
+      approov_verifier_new(secret_b64, strlen(secret_b64), APPROOV_SECRET_BASE64, 0, NULL, 0);
+  CHECK(v != NULL);
+  if (v == NULL) return;
+  CHECK_REASON(verify(v, token_small, kNow, NULL), APPROOV_OK);
+  CHECK_REASON(verify(v, token_large, kNow, NULL), APPROOV_OK);
+  CHECK_REASON(verify(v, token_badsig, kNow, NULL), APPROOV_BAD_SIGNATURE);
+  CHECK_REASON(verify(v, token_small, 4708683206, NULL), APPROOV_EXPIRED);
+  CHECK_REASON(verify(v, "a.b", kNow, NULL), APPROOV_MALFORMED);
+  CHECK_REASON(approov_verify(v, NULL, 0, kNow, NULL), APPROOV_MISSING_TOKEN);
+  CHECK_REASON(approov_verify(v, token_small, 0, kNow, NULL), APPROOV_MISSING_TOKEN);
+  CHECK_REASON(approov_verify(NULL, token_small, strlen(token_small), kNow, NULL),
+               APPROOV_MISSING_TOKEN);
+  {
+    /* Only token_len bytes are read: trailing bytes in the buffer are not part of the token. */
+    char buffer[kMaxValue + 16];
+    snprintf(buffer, sizeof buffer, "%sGARBAGE", token_small);
+    CHECK_REASON(approov_verify(v, buffer, strlen(token_small), kNow, NULL), APPROOV_OK);
+    CHECK_REASON(approov_verify(v, buffer, strlen(buffer), kNow, NULL), APPROOV_MALFORMED);
+  }
+  {
+    /* Over the size limit. */
+    static char big[9000];
+    memset(big, 'a', sizeof big);
+    CHECK_REASON(approov_verify(v, big, sizeof big, kNow, NULL), APPROOV_TOKEN_TOO_LONG);
+  }
+  approov_verifier_free(v);
+
+  /* Leeway is applied. */
+  v = approov_verifier_new(secret_b64, strlen(secret_b64), APPROOV_SECRET_BASE64, 300, NULL, 0);
+  CHECK(v != NULL);
+  CHECK_REASON(verify(v, token_small, 4708683206, NULL), APPROOV_OK);
+  CHECK_REASON(verify(v, token_small, 4708683506, NULL), APPROOV_EXPIRED);
+  approov_verifier_free(v);
+}
+
+static void test_claims(void) {
+  approov_verifier* v =
+      approov_verifier_new(secret_b64, strlen(secret_b64), APPROOV_SECRET_BASE64, 0, NULL, 0);
+  approov_claims* c = approov_claims_new();
+  const char* value = NULL;
+  size_t len = 0;
+  CHECK(v != NULL && c != NULL);
+  if (v == NULL || c == NULL) return;
+
+  CHECK_REASON(verify(v, token_large, kNow, c), APPROOV_OK);
+  CHECK(string_claim_is(c, "ip", "203.0.113.42"));
+  CHECK(string_claim_is(c, "did", "hBjW4otKXIKqVya0outEFQ=="));
+  CHECK(string_claim_is(c, "arc", "RVRT8L6RVG"));
+  CHECK(string_claim_is(c, "pay", "VQFFPJZ682aOtxRMjz0ktCHmyWeEEeSMvXh1uD8J3vk="));
+  CHECK(approov_claims_string(c, "ipk", &value, &len) && len == 124);
+  CHECK(!approov_claims_string(c, "mskid", &value, &len));
+  CHECK(!approov_claims_string(c, "nope", &value, &len));
+  CHECK(!approov_claims_string(c, "exp", &value, &len)); /* a number, not a string */
+  CHECK(json_claim_is(c, "exp", "4723352405.123456"));
+  CHECK(json_claim_is(c, "ip", "\"203.0.113.42\""));
+  CHECK(!approov_claims_json(c, "nope", &value, &len));
+  CHECK(fabs(approov_claims_exp(c) - 4723352405.123456) < 1e-6);
+  /* Output pointers may be NULL. */
+  CHECK(approov_claims_string(c, "ip", NULL, NULL) == 1);
+  CHECK(approov_claims_json(c, "exp", NULL, NULL) == 1);
+  CHECK(approov_claims_string(c, NULL, &value, &len) == 0);
+  CHECK(approov_claims_json(c, NULL, &value, &len) == 0);
+
+  /* A failed verification invalidates what the object held. */
+  CHECK_REASON(verify(v, token_badsig, kNow, c), APPROOV_BAD_SIGNATURE);
+  CHECK(!approov_claims_string(c, "ip", &value, &len));
+  CHECK(!approov_claims_json(c, "exp", &value, &len));
+  CHECK(approov_claims_exp(c) == 0.0);
+
+  approov_claims_free(c);
+  approov_verifier_free(v);
+}
+
+static void test_binding(void) {
+  approov_verifier* v =
+      approov_verifier_new(secret_b64, strlen(secret_b64), APPROOV_SECRET_BASE64, 0, NULL, 0);
+  approov_claims* c = approov_claims_new();
+  CHECK(v != NULL && c != NULL);
+  if (v == NULL || c == NULL) return;
+
+  CHECK_REASON(verify(v, token_bind, kNow, c), APPROOV_OK);
+  CHECK_REASON(approov_check_binding(c, auth_header, strlen(auth_header), 0), APPROOV_OK);
+  CHECK_REASON(approov_check_binding(c, auth_header, strlen(auth_header) - 1, 0),
+               APPROOV_BINDING_MISMATCH);
+  CHECK_REASON(approov_check_binding(c, "Bearer other", 12, 0), APPROOV_BINDING_MISMATCH);
+  CHECK_REASON(approov_check_binding(c, "", 0, 0), APPROOV_MISSING_BINDING_HEADER);
+  CHECK_REASON(approov_check_binding(c, NULL, 0, 0), APPROOV_MISSING_BINDING_HEADER);
+
+  CHECK_REASON(verify(v, token_small, kNow, c), APPROOV_OK);
+  CHECK_REASON(approov_check_binding(c, auth_header, strlen(auth_header), 0), APPROOV_MISSING_PAY);
+  CHECK_REASON(approov_check_binding(c, auth_header, strlen(auth_header), 1), APPROOV_OK);
+
+  /* No valid claims: never a success. */
+  CHECK(approov_check_binding(NULL, auth_header, strlen(auth_header), 1) != APPROOV_OK);
+  CHECK_REASON(verify(v, token_badsig, kNow, c), APPROOV_BAD_SIGNATURE);
+  CHECK(approov_check_binding(c, auth_header, strlen(auth_header), 1) != APPROOV_OK);
+
+  approov_claims_free(c);
+  approov_verifier_free(v);
+}
+
+static void test_reason_strings(void) {
+  static const char* const names[] = {"ok",
+                                      "missing_token",
+                                      "duplicate_token",
+                                      "bad_prefix",
+                                      "token_too_long",
+                                      "malformed",
+                                      "bad_signature",
+                                      "bad_header",
+                                      "unknown_kid",
+                                      "bad_json",
+                                      "missing_exp",
+                                      "bad_exp",
+                                      "expired",
+                                      "not_yet_valid",
+                                      "bad_nbf",
+                                      "iat_future",
+                                      "bad_iat",
+                                      "bad_audience",
+                                      "bad_issuer",
+                                      "missing_binding_header",
+                                      "duplicate_binding_header",
+                                      "missing_pay",
+                                      "bad_pay",
+                                      "binding_mismatch"};
+  int i;
+  CHECK(sizeof names / sizeof names[0] == APPROOV_BINDING_MISMATCH + 1);
+  for (i = 0; i <= APPROOV_BINDING_MISMATCH; ++i) {
+    CHECK(strcmp(approov_reason_string(i), names[i]) == 0);
+  }
+  CHECK(strcmp(approov_reason_string(APPROOV_BAD_SIGNATURE), "bad_signature") == 0);
+  CHECK(strcmp(approov_reason_string(-1), "unknown") == 0);
+  CHECK(strcmp(approov_reason_string(APPROOV_BINDING_MISMATCH + 1), "unknown") == 0);
+  CHECK(strcmp(approov_reason_string(100000), "unknown") == 0);
+  CHECK(approov_version() != NULL && strcmp(approov_version(), "") != 0);
+}
+
+static void test_null_safety(void) {
+  const char* value = NULL;
+  size_t len = 0;
+  approov_verifier_free(NULL);
+  approov_claims_free(NULL);
+  CHECK(approov_claims_string(NULL, "ip", &value, &len) == 0);
+  CHECK(approov_claims_json(NULL, "exp", &value, &len) == 0);
+  CHECK(approov_claims_exp(NULL) == 0.0);
+  {
+    /* A fresh claims object holds nothing. */
+    approov_claims* c = approov_claims_new();
+    CHECK(c != NULL);
+    CHECK(approov_claims_string(c, "ip", &value, &len) == 0);
+    CHECK(approov_claims_json(c, "exp", &value, &len) == 0);
+    CHECK(approov_claims_exp(c) == 0.0);
+    CHECK(approov_check_binding(c, "x", 1, 1) != APPROOV_OK);
+    approov_claims_free(c);
+  }
+}
+
+int main(int argc, char** argv) {
+  load_test_data(argc > 1 ? argv[1] : APPROOV_TEST_DATA "/approov-test-tokens.env");
+  test_create_from_base64_and_base64url();
+  test_bad_secrets();
+  test_create_from_environment();
+  test_verify();
+  test_claims();
+  test_binding();
+  test_reason_strings();
+  test_null_safety();
+  if (failures != 0) {
+    fprintf(stderr, "%d check(s) failed\n", failures);
+    return 1;
+  }
+  printf("C API: all checks passed\n");
+  return 0;
+}
