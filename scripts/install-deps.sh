@@ -10,7 +10,7 @@ build_pkgs=(build-essential cmake ninja-build pkg-config libssl-dev libcli11-dev
   libboost-dev libboost-system-dev libcpp-httplib-dev libmicrohttpd-dev)
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jwt curl
   nginx-light caddy haproxy wrk clang-14 libclang-rt-14-dev llvm-14 libsimdjson-dev
-  procps iproute2 valgrind git)
+  procps iproute2 valgrind git clang-format)
 bench_pkgs=(hyperfine)
 
 pkgs=("${build_pkgs[@]}")
