@@ -12,6 +12,7 @@ import sys
 import tempfile
 import unittest
 
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cli_test_support import (OTHER_SECRET, OTHER_SECRET_BYTES, PUBLIC_SECRET,  # noqa: E402
                               PUBLIC_SECRET_BYTES, PUBLIC_TOKEN, Cli, b64url, mint, pay_for)

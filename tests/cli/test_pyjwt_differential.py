@@ -26,6 +26,7 @@ import unittest
 import jwt
 import jwt.api_jwt
 
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cli_test_support import (OTHER_SECRET_BYTES, PUBLIC_SECRET, PUBLIC_SECRET_BYTES,  # noqa: E402
                               PUBLIC_TOKEN, Cli, b64url, mint, pay_for)
