@@ -99,6 +99,9 @@ class HelpAndUsage(Base):
             ["gen", "--claim", "a=1", "--claim", "a=2"],
             ["gen", "--claim", "pay=x", "--bind", "y"],
             ["gen", "--claim", 'o={"a":1,"a":2}'],
+            ["gen", "--ttl", "9223372036854775807"],
+            ["gen", "--now=-1"],
+            ["gen", "--now", "9223372036854775807", "--expired"],
             ["bench", "-n", "0"],
             ["bench", "-n", "many"],
         ]

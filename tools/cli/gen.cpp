@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "approov/config.hpp"
 #include "approov/crypto.hpp"
 #include "approov/token_verifier.hpp"
 #include "commands.hpp"
@@ -63,6 +64,14 @@ int run_gen(const GenOptions& options) {
   }
   if (options.kid && !is_valid_utf8(*options.kid)) return usage("--kid: not valid UTF-8");
 
+  // Bounding both keeps now +/- ttl far from int64 overflow.
+  if (options.now && (*options.now < 0 || *options.now > approov::kMaxExp)) {
+    return usage("--now must be between 0 and " + std::to_string(approov::kMaxExp));
+  }
+  if (options.ttl && (*options.ttl < -approov::kMaxExp || *options.ttl > approov::kMaxExp)) {
+    return usage("--ttl must be between -" + std::to_string(approov::kMaxExp) + " and " +
+                 std::to_string(approov::kMaxExp));
+  }
   const std::int64_t now = options.now ? *options.now : approov::unix_now();
   std::string exp;
   if (options.exp) {
