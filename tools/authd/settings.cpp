@@ -305,7 +305,6 @@ bool normalize_path(std::string_view target, std::string& out) {
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
   };
-  // Decode into `out`, then resolve segments in place.
   for (std::size_t i = 0; i < target.size(); ++i) {
     char c = target[i];
     if (c == '%') {
@@ -313,42 +312,25 @@ bool normalize_path(std::string_view target, std::string& out) {
       const int hi = hex(target[i + 1]);
       const int lo = hex(target[i + 2]);
       if (hi < 0 || lo < 0) return false;
-      const char decoded = static_cast<char>(hi * 16 + lo);
-      if (decoded == '/') {
-        out.append(target.substr(i, 3));
-        i += 2;
-        continue;
-      }
-      c = decoded;
+      c = static_cast<char>(hi * 16 + lo);
+      // An encoded separator is read differently by different servers: refuse to guess.
+      if (c == '/' || c == '\\') return false;
       i += 2;
     }
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == '\\') return false;
+    if (c == '/' && !out.empty() && out.back() == '/') continue;  // merge slashes
     out.push_back(c);
   }
-  std::size_t w = 0;  // write position; out[0] == '/'
-  std::size_t r = 0;
-  const std::size_t n = out.size();
-  while (r < n) {
-    // out[r] == '/': read the next segment
-    std::size_t s = r + 1;
-    while (s < n && out[s] == '/') ++s;  // merge slashes
-    std::size_t e = s;
-    while (e < n && out[e] != '/') ++e;
-    const std::string_view seg(out.data() + s, e - s);
-    if (seg == ".") {
-      if (e == n) out[w++] = '/';
-    } else if (seg == "..") {
-      while (w > 0 && out[w - 1] != '/') --w;  // drop the last written segment
-      if (w > 0) --w;
-      if (e == n) out[w++] = '/';
-    } else if (!seg.empty() || e == n) {
-      out[w++] = '/';
-      for (std::size_t k = s; k < e; ++k) out[w++] = out[k];
-    }
-    r = e;
+  // Dot segments: the proxy and the upstream may resolve them differently, so a path with
+  // one is refused rather than matched to a route it might not reach.
+  std::size_t seg = 1;
+  while (seg <= out.size()) {
+    std::size_t next = out.find('/', seg);
+    if (next == std::string::npos) next = out.size();
+    const std::string_view s(out.data() + seg, next - seg);
+    if (s == "." || s == "..") return false;
+    seg = next + 1;
   }
-  if (w == 0) out[w++] = '/';
-  out.resize(w);
   return true;
 }
 

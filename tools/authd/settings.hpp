@@ -78,9 +78,11 @@ struct Policy {
 };
 
 /// Normalizes a request target for route matching into `out`: drops the query and fragment,
-/// decodes percent-escapes (except %2F, kept encoded, so it cannot create a segment), merges
-/// repeated slashes and resolves `.` and `..` segments, so `/public/../api` matches `/api`.
-/// Returns false for a target that is not an origin-form path or decodes to a control byte.
+/// decodes percent-escapes and merges repeated slashes. Returns false (the check denies with
+/// `bad_uri`) for what proxies and upstreams may read differently, so that a path can never
+/// match a more lenient route than the resource it reaches: a target that is not an
+/// origin-form path, a bad escape, an encoded `/` or `\`, a backslash, a control byte, or a
+/// `.` or `..` segment.
 [[nodiscard]] bool normalize_path(std::string_view target, std::string& out);
 
 /// Loads the secret (file or environment, after the .env file) and builds the policy.

@@ -1,0 +1,411 @@
+#!/usr/bin/env python3
+"""approov-authd on its own: every decision over real HTTP (http.client and asyncio sockets)."""
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+from harness import (AUTH, AUTHD, BAD_SIG, BOUND, EXPIRED, OTHER_SECRET_B64, SECRET_B64, VALID,
+                     VALID_BARE, WRONG_KEY, Authd, authd_env, header, main, mint, request)
+
+DENY = (401, b"{}")
+
+
+def deny_of(status, headers, body):
+    assert header(headers, "Content-Type") == ["application/json"], headers
+    return status, body
+
+
+class Decisions(unittest.TestCase):
+    def setUp(self):
+        self.a = Authd(self, [])
+
+    def test_valid_token_is_allowed_with_claim_headers(self):
+        status, headers, body = request(self.a.port, "/anything?x=1", {"Approov-Token": VALID},
+                                        method="POST")
+        self.assertEqual((status, body), (200, b""))
+        self.assertEqual(header(headers, "Approov-Claim-Did"), ["device-123"])
+        self.assertEqual(header(headers, "Approov-Claim-Ip"), ["203.0.113.7"])
+        self.assertEqual(header(headers, "Approov-Claim-Arc"), ["RVRT8L6RVG"])
+        self.assertEqual(header(headers, "Approov-Claim-Exp"), ["4708683205"])
+        # absent claims are still sent, empty, so proxies overwrite client-sent copies
+        self.assertEqual(header(headers, "Approov-Claim-Mskid"), [""])
+        self.assertEqual(header(headers, "Approov-Claim-Ipk"), [""])
+
+    def test_each_failure_gets_the_same_401_and_its_reason_counted(self):
+        cases = {
+            "missing_token": [],
+            "duplicate_token": [("Approov-Token", VALID), ("Approov-Token", VALID)],
+            "bad_signature": [("Approov-Token", BAD_SIG)],
+            "expired": [("Approov-Token", EXPIRED)],
+            "malformed": [("Approov-Token", "not-a-token")],
+        }
+        wrong_key = [("Approov-Token", WRONG_KEY)]
+        for reason, hdrs in list(cases.items()) + [("bad_signature", wrong_key)]:
+            status, headers, body = request(self.a.port, "/", hdrs)
+            self.assertEqual(deny_of(status, headers, body), DENY, reason)
+            self.assertEqual(header(headers, "Approov-Claim-Did"), [], reason)
+        m = self.a.metrics()
+        for reason in cases:
+            want = 2 if reason == "bad_signature" else 1
+            self.assertEqual(m['approov_authd_requests_total{decision="deny",reason="%s"}' % reason],
+                             want, reason)
+        self.assertEqual(m['approov_authd_requests_total{decision="allow",reason="ok"}'], 0)
+        self.assertEqual(m["approov_authd_check_duration_seconds_count"], 6)
+        self.assertEqual(m['approov_authd_check_duration_seconds_bucket{le="+Inf"}'], 6)
+
+    def test_denial_log_has_reason_and_fingerprint_never_the_token(self):
+        request(self.a.port, "/", {"Approov-Token": BAD_SIG})
+        time.sleep(0.2)
+        log = self.a.proc.stderr_text()
+        lines = [json.loads(l) for l in log.splitlines() if '"deny"' in l]
+        self.assertEqual(len(lines), 1, log)
+        self.assertEqual(lines[0]["reason"], "bad_signature")
+        self.assertEqual(len(lines[0]["token_fp"]), 16)
+        self.assertNotIn(BAD_SIG.split(".")[2], log)
+        self.assertNotIn(BAD_SIG.split(".")[1], log)
+        self.assertNotIn(SECRET_B64, log)
+
+    def test_keep_alive_and_admin_endpoints(self):
+        import http.client
+        c = http.client.HTTPConnection("127.0.0.1", self.a.port, timeout=5)
+        for i in range(50):
+            tok = VALID if i % 2 else BAD_SIG
+            status, _, _ = request(self.a.port, "/", {"Approov-Token": tok}, conn=c)
+            self.assertEqual(status, 200 if i % 2 else 401)
+        c.close()
+        self.assertEqual(request(self.a.admin, "/healthz")[0], 200)
+        self.assertEqual(request(self.a.admin, "/readyz")[0], 200)
+        self.assertEqual(request(self.a.admin, "/nope")[0], 404)
+        self.assertEqual(self.a.metrics()['approov_authd_requests_total{decision="allow",reason="ok"}'], 25)
+
+
+class Options(unittest.TestCase):
+    def test_simple_mode_binding_header(self):
+        a = Authd(self, ["--token-binding-header", "Authorization"])
+        self.assertEqual(request(a.port, "/", {"Approov-Token": BOUND, "Authorization": AUTH})[0], 200)
+        st, h, b = request(a.port, "/", {"Approov-Token": BOUND, "Authorization": AUTH + "x"})
+        self.assertEqual(deny_of(st, h, b), DENY)
+        self.assertEqual(request(a.port, "/", {"Approov-Token": BOUND})[0], 401)
+        self.assertEqual(request(a.port, "/", {"Approov-Token": VALID, "Authorization": AUTH})[0], 401)
+        m = a.metrics()
+        for reason in ("binding_mismatch", "missing_binding_header", "missing_pay"):
+            self.assertEqual(m['approov_authd_requests_total{decision="deny",reason="%s"}' % reason], 1)
+
+    def test_claim_headers_off_and_custom_failure(self):
+        a = Authd(self, ["--claim-headers", "off", "--failure-status", "403",
+                         "--failure-body", '{"error":"denied"}'])
+        st, h, _ = request(a.port, "/", {"Approov-Token": VALID})
+        self.assertEqual((st, header(h, "Approov-Claim-Did")), (200, []))
+        st, h, b = request(a.port, "/", {"Approov-Token": BAD_SIG})
+        self.assertEqual(deny_of(st, h, b), (403, b'{"error":"denied"}'))
+
+    def test_token_prefix_and_header(self):
+        a = Authd(self, ["--token-header", "Authorization", "--token-prefix", "Bearer "])
+        self.assertEqual(request(a.port, "/", {"Authorization": "Bearer " + VALID})[0], 200)
+        self.assertEqual(request(a.port, "/", {"Authorization": VALID})[0], 401)
+        self.assertEqual(request(a.port, "/", {"Approov-Token": VALID})[0], 401)
+
+    def test_cors_preflight_bypass(self):
+        pre = {"Access-Control-Request-Method": "POST", "Origin": "https://app.example"}
+        off = Authd(self, [])
+        self.assertEqual(request(off.port, "/", pre, method="OPTIONS")[0], 401)
+        on = Authd(self, ["--cors-preflight", "on"])
+        self.assertEqual(request(on.port, "/", pre, method="OPTIONS")[0], 200)
+        # nginx's auth subrequest is a GET: the original method comes in X-Original-Method
+        self.assertEqual(request(on.port, "/", dict(pre, **{"X-Original-Method": "OPTIONS"}))[0], 200)
+        self.assertEqual(request(on.port, "/", {"Origin": "x"}, method="OPTIONS")[0], 401)
+        self.assertEqual(request(on.port, "/", {"X-Original-Method": "OPTIONS"})[0], 401)
+        self.assertEqual(on.metrics()['approov_authd_requests_total{decision="allow",reason="preflight"}'], 2)
+
+    def test_report_only_allows_and_counts(self):
+        a = Authd(self, ["--report-only", "on"])
+        st, h, b = request(a.port, "/", {"Approov-Token": EXPIRED})
+        self.assertEqual((st, b), (200, b""))
+        self.assertEqual(header(h, "Approov-Claim-Did"), [""])
+        self.assertEqual(request(a.port, "/", {"Approov-Token": VALID})[0], 200)
+        m = a.metrics()
+        self.assertEqual(m['approov_authd_requests_total{decision="report_only",reason="expired"}'], 1)
+        self.assertEqual(m['approov_authd_requests_total{decision="allow",reason="ok"}'], 1)
+        time.sleep(0.2)
+        self.assertIn('"event":"report_only","reason":"expired"', a.proc.stderr_text())
+
+    def test_denial_logs_are_rate_limited(self):
+        a = Authd(self, ["--log-rate", "5"])
+        for _ in range(60):
+            request(a.port, "/", {"Approov-Token": BAD_SIG})
+        time.sleep(0.2)
+        n = a.proc.stderr_text().count('"event":"deny"')
+        self.assertGreaterEqual(n, 1)
+        self.assertLessEqual(n, 10)
+        self.assertEqual(a.metrics()['approov_authd_requests_total{decision="deny",reason="bad_signature"}'], 60)
+
+
+ROUTES = """
+# test policy
+route / protected
+route /public unprotected
+route /pay binding Authorization
+route /beta report-only
+route /beta/strict protected
+"""
+
+
+class Routes(unittest.TestCase):
+    def setUp(self):
+        d = tempfile.mkdtemp(prefix="authd-routes-")
+        self.conf = os.path.join(d, "authd.conf")
+        with open(self.conf, "w") as f:
+            f.write(ROUTES)
+        self.a = Authd(self, ["--config", self.conf])
+
+    def check(self, uri, headers, want, via="X-Original-URI"):
+        h = dict(headers)
+        if via == "target":
+            path = uri
+        else:
+            path = "/_auth"
+            h[via] = uri
+        st = request(self.a.port, path, h)[0]
+        self.assertEqual(st, want, "%s via %s" % (uri, via))
+
+    def test_longest_prefix_by_segment(self):
+        for via in ("X-Original-URI", "X-Forwarded-Uri", "target"):
+            self.check("/public/x?q=1", {}, 200, via)
+            self.check("/public", {}, 200, via)
+            self.check("/publicity", {}, 401, via)  # not the /public segment
+            self.check("/api", {}, 401, via)
+            self.check("/api", {"Approov-Token": VALID}, 200, via)
+            self.check("/pay/now", {"Approov-Token": VALID, "Authorization": AUTH}, 401, via)
+            self.check("/pay/now", {"Approov-Token": BOUND, "Authorization": AUTH}, 200, via)
+            self.check("/beta/x", {"Approov-Token": BAD_SIG}, 200, via)  # report-only
+            self.check("/beta/strict/x", {"Approov-Token": BAD_SIG}, 401, via)
+
+    def test_ambiguous_paths_are_denied_not_guessed(self):
+        for uri in ("/public/../api", "/public/%2e%2e/api", "/public%2F..%2Fapi", "/public/./x",
+                    "/public\\x", "public", "/public/%zz", "/public/%00"):
+            self.check(uri, {"Approov-Token": VALID}, 401)
+        self.check("//public//x", {}, 200)  # merged slashes
+        self.check("/%70ublic/x", {}, 200)  # decoded
+        self.assertEqual(self.a.metrics()['approov_authd_requests_total{decision="deny",reason="bad_uri"}'], 8)
+
+    def test_no_matching_route_is_denied(self):
+        with open(self.conf, "w") as f:
+            f.write("route /only protected\n")
+        os.kill(self.a.pid, signal.SIGHUP)
+        time.sleep(0.5)
+        self.check("/other", {"Approov-Token": VALID}, 401)
+        self.check("/only/x", {"Approov-Token": VALID}, 200)
+
+
+class Reload(unittest.TestCase):
+    def setUp(self):
+        d = tempfile.mkdtemp(prefix="authd-reload-")
+        self.secret = os.path.join(d, "secret")
+        self.conf = os.path.join(d, "authd.conf")
+        with open(self.secret, "w") as f:
+            f.write(SECRET_B64 + "\n")
+        with open(self.conf, "w") as f:
+            f.write("secret-file = %s\nroute / protected\n" % self.secret)
+        self.a = Authd(self, ["--config", self.conf], env=authd_env(secret=None))
+
+    def hup(self):
+        os.kill(self.a.pid, signal.SIGHUP)
+        time.sleep(0.5)
+
+    def test_good_reload_switches_secret_and_policy(self):
+        self.assertEqual(request(self.a.port, "/", {"Approov-Token": VALID})[0], 200)
+        with open(self.secret, "w") as f:
+            f.write(OTHER_SECRET_B64)
+        with open(self.conf, "a") as f:
+            f.write("route /open unprotected\n")
+        self.hup()
+        self.assertEqual(request(self.a.port, "/", {"Approov-Token": VALID})[0], 401)
+        self.assertEqual(request(self.a.port, "/", {"Approov-Token": WRONG_KEY})[0], 200)
+        self.assertEqual(request(self.a.port, "/open")[0], 200)
+        m = self.a.metrics()
+        self.assertEqual(m['approov_authd_config_reloads_total{result="ok"}'], 1)
+        self.assertEqual(m["approov_authd_config_generation"], 2)
+
+    def test_bad_reload_keeps_the_old_config(self):
+        bad_secret = "c2hvcnQ="  # 5 bytes: too short
+        for content, conf in ((bad_secret, None), (SECRET_B64, "route / sideways\n"),
+                              (SECRET_B64, "bogus = 1\n")):
+            with open(self.secret, "w") as f:
+                f.write(content)
+            if conf:
+                with open(self.conf, "w") as f:
+                    f.write("secret-file = %s\n%s" % (self.secret, conf))
+            self.hup()
+            self.assertEqual(request(self.a.port, "/", {"Approov-Token": VALID})[0], 200)
+            self.assertEqual(request(self.a.port, "/", {"Approov-Token": BAD_SIG})[0], 401)
+        m = self.a.metrics()
+        self.assertEqual(m['approov_authd_config_reloads_total{result="rejected"}'], 3)
+        self.assertEqual(m["approov_authd_config_generation"], 1)
+        log = self.a.proc.stderr_text()
+        self.assertEqual(log.count('"result":"rejected"'), 3, log)
+        self.assertNotIn(bad_secret, log)
+
+
+class StartUp(unittest.TestCase):
+    def run_authd(self, args, env):
+        d = tempfile.mkdtemp(prefix="authd-start-")
+        return subprocess.run([AUTHD] + args, env=env, cwd=d, capture_output=True, text=True,
+                              timeout=20)
+
+    def test_check_config(self):
+        r = self.run_authd(["--listen", "127.0.0.1:1", "--check-config"], authd_env())
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("route / protected", r.stdout)
+        self.assertNotIn(SECRET_B64, r.stdout + r.stderr)
+
+    def test_bad_configuration_stops_with_a_clear_message_and_no_secret(self):
+        bad = "QUFBQUFB!!notbase64" + SECRET_B64[:20]
+        cases = [
+            (["--listen", "127.0.0.1:0"], authd_env(secret=None), "APPROOV_BASE64_SECRET"),
+            (["--listen", "127.0.0.1:0"], authd_env(secret=bad), "APPROOV_BASE64_SECRET"),
+            (["--listen", "127.0.0.1:0"], authd_env(secret="c2hvcnQ="), "APPROOV_BASE64_SECRET"),
+            ([], authd_env(), "--listen"),
+            (["--listen", "127.0.0.1:0", "--leeway", "301"], authd_env(), "--leeway"),
+            (["--listen", "127.0.0.1:0", "--bogus", "1"], authd_env(), "bogus"),
+            (["--listen", "127.0.0.1:0", "--token-header", "Bad Header"], authd_env(), "--token-header"),
+            (["--listen", "127.0.0.1:0", "--config", "/nonexistent/authd.conf"], authd_env(),
+             "/nonexistent/authd.conf"),
+            (["--listen", "not-an-address"], authd_env(), "not-an-address"),
+            (["--listen", "127.0.0.1:0", "--secret-file", "/nonexistent/secret"], authd_env(),
+             "/nonexistent/secret"),
+        ]
+        for args, env, needle in cases:
+            r = self.run_authd(args, env)
+            self.assertEqual(r.returncode, 2, (args, r.stderr))
+            self.assertIn(needle, r.stderr, args)
+            self.assertNotIn(bad, r.stderr)
+            self.assertNotIn(SECRET_B64, r.stderr)
+
+    def test_bad_route_line_names_file_and_line(self):
+        d = tempfile.mkdtemp(prefix="authd-conf-")
+        conf = os.path.join(d, "c.conf")
+        with open(conf, "w") as f:
+            f.write("route / protected\nroute /x binding\n")
+        r = self.run_authd(["--listen", "127.0.0.1:0", "--config", conf], authd_env())
+        self.assertEqual(r.returncode, 2)
+        self.assertIn(conf + ":2", r.stderr)
+
+    def test_dotenv_supplies_the_secret(self):
+        d = tempfile.mkdtemp(prefix="authd-dotenv-")
+        with open(os.path.join(d, ".env"), "w") as f:
+            f.write("APPROOV_BASE64_SECRET=%s\n" % SECRET_B64)
+        a = Authd(self, [], env=authd_env(secret=None), cwd=d)
+        self.assertEqual(request(a.port, "/", {"Approov-Token": VALID})[0], 200)
+
+
+class Limits(unittest.TestCase):
+    def test_oversize_headers_get_431_and_service_continues(self):
+        a = Authd(self, ["--header-limit", "4096"])
+        st, _, _ = request(a.port, "/", {"Approov-Token": VALID, "X-Big": "a" * 8000})
+        self.assertIn(st, (431, 400))
+        st, _, _ = request(a.port, "/", {"Approov-Token": "a" * 9000})
+        self.assertIn(st, (431, 400))
+        self.assertEqual(request(a.port, "/", {"Approov-Token": VALID})[0], 200)
+
+    def test_slow_loris_clients_time_out_while_others_are_served(self):
+        a = Authd(self, ["--read-timeout-ms", "800", "--idle-timeout-ms", "1500"])
+        slow = []
+        for _ in range(20):
+            s = socket.create_connection(("127.0.0.1", a.port))
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+            slow.append(s)
+        idle = socket.create_connection(("127.0.0.1", a.port))
+        start = time.time()
+        closed_at = {}
+        served = 0
+        while time.time() - start < 3.0 and len(closed_at) < len(slow):
+            for i, s in enumerate(slow):
+                if i in closed_at:
+                    continue
+                try:
+                    s.sendall(b"X-Drip: 1\r\n")
+                except OSError:
+                    closed_at[i] = time.time() - start
+            t0 = time.time()
+            st = request(a.port, "/", {"Approov-Token": VALID})[0]
+            self.assertEqual(st, 200)
+            self.assertLess(time.time() - t0, 0.5)
+            served += 1
+            time.sleep(0.1)
+        self.assertEqual(len(closed_at), len(slow), "slow clients still open")
+        self.assertLess(max(closed_at.values()), 2.5)
+        self.assertGreater(served, 5)
+        # an idle keep-alive connection is closed after the idle timeout
+        idle.settimeout(3)
+        self.assertEqual(idle.recv(10), b"")
+        for s in slow:
+            s.close()
+        idle.close()
+
+    def test_graceful_stop_finishes_in_flight_requests(self):
+        a = Authd(self, [])
+        busy = socket.create_connection(("127.0.0.1", a.port))
+        busy.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        idle = socket.create_connection(("127.0.0.1", a.port))
+        time.sleep(0.2)
+        os.kill(a.pid, signal.SIGTERM)
+        time.sleep(0.3)
+        idle.settimeout(3)
+        self.assertEqual(idle.recv(10), b"")  # idle keep-alive connection closed
+        busy.sendall(("Approov-Token: %s\r\n\r\n" % VALID).encode())
+        busy.settimeout(3)
+        answer = busy.recv(4096)
+        self.assertTrue(answer.startswith(b"HTTP/1.1 200 OK"), answer)
+        self.assertIn(b"Connection: close", answer)
+        self.assertEqual(a.proc.p.wait(5), 0)
+        busy.close()
+        idle.close()
+
+
+async def _client(port, index, rounds):
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    wrong = 0
+    for i in range(rounds):
+        kind = (index + i) % 3
+        tok = (VALID, BAD_SIG, EXPIRED)[kind]
+        writer.write(("GET /r/%d/%d HTTP/1.1\r\nHost: x\r\nApproov-Token: %s\r\n\r\n"
+                      % (index, i, tok)).encode())
+        await writer.drain()
+        head = await reader.readuntil(b"\r\n\r\n")
+        lines = head.decode().split("\r\n")
+        status = int(lines[0].split()[1])
+        length = next(int(l.split(":")[1]) for l in lines if l.lower().startswith("content-length"))
+        body = await reader.readexactly(length)
+        want = (200, b"") if kind == 0 else (401, b"{}")
+        if (status, body) != want:
+            wrong += 1
+    writer.close()
+    return wrong
+
+
+class Concurrency(unittest.TestCase):
+    def test_200_keep_alive_connections_mixed_tokens_all_right(self):
+        a = Authd(self, ["--threads", "2"])
+
+        async def run():
+            return await asyncio.gather(*(_client(a.port, i, 30) for i in range(200)))
+
+        wrong = asyncio.run(asyncio.wait_for(run(), 60))
+        self.assertEqual(sum(wrong), 0)
+        m = a.metrics()
+        total = 200 * 30
+        allowed = m['approov_authd_requests_total{decision="allow",reason="ok"}']
+        denied = (m['approov_authd_requests_total{decision="deny",reason="bad_signature"}'] +
+                  m['approov_authd_requests_total{decision="deny",reason="expired"}'])
+        self.assertEqual(allowed + denied, total)
+        self.assertEqual(allowed, sum(1 for i in range(200) for r in range(30) if (i + r) % 3 == 0))
+
+
+if __name__ == "__main__":
+    main()
