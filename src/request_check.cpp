@@ -93,6 +93,9 @@ Reason RequestCheck::extract_token(const HeaderSource& headers,
   // A token never contains a comma: one means a proxy joined several fields into one.
   if (value.find(',') != std::string_view::npos) return Reason::duplicate_token;
   if (!source_.prefix.empty()) {
+    // "Bearer " with nothing after it arrives trimmed as "Bearer": an empty token, not a wrong
+    // prefix (docs/DECISIONS.md: nothing after the prefix is missing_token).
+    if (iequals(value, trim_ows(source_.prefix))) return Reason::missing_token;
     if (value.size() < source_.prefix.size() ||
         !iequals(value.substr(0, source_.prefix.size()), source_.prefix)) {
       return Reason::bad_prefix;
