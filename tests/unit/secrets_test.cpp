@@ -332,3 +332,63 @@ TEST(SingleSecret, KidIsIgnored) {
 
 }  // namespace
 }  // namespace approov::test
+
+namespace approov::test {
+namespace {
+
+TEST(Rotation, KeyIdsAreComparedAsUnescapedText) {
+  // A configured id containing a backslash: the token must carry it JSON-escaped.
+  VerifierConfig config;
+  config.secrets.emplace_back(test_key(), "k\\1");
+  config.secrets.emplace_back(other_key(), "k2");
+  auto v = TokenVerifier::create(config);
+  ASSERT_TRUE(v) << v.error();
+  EXPECT_EQ(v.value().verify(mint(R"({"alg":"HS256","kid":"k\\1"})", kPayload), kNow).reason(),
+            Reason::ok);
+  EXPECT_EQ(v.value().verify(mint(R"({"alg":"HS256","kid":"k\u005c1"})", kPayload), kNow).reason(),
+            Reason::ok);
+  EXPECT_EQ(v.value().verify(mint(R"({"alg":"HS256","kid":"k\u0031"})", kPayload), kNow).reason(),
+            Reason::unknown_kid);
+}
+
+TEST(VerifierConfig, SecretSizeLimits) {
+  EXPECT_TRUE(TokenVerifier::create(config_with(std::vector<std::uint8_t>(1024, 1))));
+  auto too_long = TokenVerifier::create(config_with(std::vector<std::uint8_t>(1025, 1)));
+  ASSERT_FALSE(too_long);
+  EXPECT_NE(too_long.error().find("1024"), std::string::npos) << too_long.error();
+  const std::string text(1400, 'A');  // 1050 bytes
+  auto decoded = decode_secret(text, SecretEncoding::base64, "STDVAR");
+  ASSERT_FALSE(decoded);
+  EXPECT_FALSE(leaks(decoded.error(), text));
+}
+
+TEST(VerifierConfig, CreateFromOneSecret) {
+  auto v = TokenVerifier::create(Secret(test_key()), 300);
+  ASSERT_TRUE(v) << v.error();
+  EXPECT_EQ(v.value().config().leeway_seconds, 300);
+  EXPECT_EQ(v.value().verify(mint(kHeader, R"({"exp":1000})"), 1299).reason(), Reason::ok);
+  EXPECT_EQ(v.value().verify(mint(kHeader, R"({"exp":1000})"), 1300).reason(), Reason::expired);
+  EXPECT_FALSE(TokenVerifier::create(Secret(test_key()), 301));
+  EXPECT_FALSE(TokenVerifier::create(Secret(std::vector<std::uint8_t>(31, 1))));
+}
+
+TEST(VerifierConfig, FromEnvironment) {
+  {
+    ScopedEnv a("APPROOV_BASE64_SECRET", std::string(kApproovSecretB64).c_str());
+    ScopedEnv b("APPROOV_BASE64URL_SECRET", nullptr);
+    auto v = TokenVerifier::from_environment();
+    ASSERT_TRUE(v) << v.error();
+    EXPECT_EQ(v.value().verify(data("TOKEN_SMALL"), kNow).reason(), Reason::ok);
+    EXPECT_FALSE(TokenVerifier::from_environment(-1));
+  }
+  {
+    ScopedEnv a("APPROOV_BASE64_SECRET", nullptr);
+    ScopedEnv b("APPROOV_BASE64URL_SECRET", nullptr);
+    auto v = TokenVerifier::from_environment();
+    ASSERT_FALSE(v);
+    EXPECT_NE(v.error().find("APPROOV_BASE64_SECRET"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace approov::test

@@ -278,3 +278,21 @@ TEST(Audience, TimeRulesComeFirst) {
 
 }  // namespace
 }  // namespace approov::test
+
+namespace approov::test {
+namespace {
+
+TEST(Audience, ConfiguredValueWithABackslashIsPlainText) {
+  VerifierConfig config = config_with();
+  config.audience = "a\\u0041";  // literally: a, backslash, u0041
+  EXPECT_EQ(with_config(config, R"({"exp":4708683205,"aud":"a\\u0041"})"), Reason::ok);
+  EXPECT_EQ(with_config(config, R"({"exp":4708683205,"aud":["a\\u0041"]})"), Reason::ok);
+  EXPECT_EQ(with_config(config, R"({"exp":4708683205,"aud":"aA"})"), Reason::bad_audience);
+  EXPECT_EQ(with_config(config, R"({"exp":4708683205,"aud":"a\u0041"})"), Reason::bad_audience);
+  config.audience = "ends with \\";
+  EXPECT_EQ(with_config(config, R"({"exp":4708683205,"aud":"ends with \\"})"), Reason::ok);
+  EXPECT_EQ(with_config(config, R"({"exp":4708683205,"aud":"ends with "})"), Reason::bad_audience);
+}
+
+}  // namespace
+}  // namespace approov::test
