@@ -168,3 +168,107 @@ def which(name):
 
 def main():
     unittest.main(verbosity=2)
+
+
+ROUTES_CONF = """# policy used by the proxy tests
+route / protected
+route /public unprotected
+route /pay binding Authorization
+"""
+
+
+def start_upstream(testcase):
+    proc = Proc(testcase, ["python3", os.path.join(HERE, "echo_upstream.py")])
+    port = int(proc.p.stdout.readline())
+    return port
+
+
+def start_authd_with_routes(testcase, extra=None):
+    d = tempfile.mkdtemp(prefix="authd-proxy-")
+    testcase.addCleanup(shutil.rmtree, d, True)
+    conf = os.path.join(d, "authd.conf")
+    with open(conf, "w") as f:
+        f.write(ROUTES_CONF)
+    return Authd(testcase, ["--config", conf] + (extra or []))
+
+
+def render(template, dest, values):
+    with open(os.path.join(SOURCE, template)) as f:
+        text = f.read()
+    for key, value in values.items():
+        text = text.replace("@%s@" % key, str(value))
+    import re
+    code = "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#"))
+    assert not re.search(r"@[A-Z_]+@", code), "unsubstituted placeholder in " + template
+    with open(dest, "w") as f:
+        f.write(text)
+    return dest
+
+
+def upstream_view(body):
+    import json
+    return json.loads(body)
+
+
+class ProxyChecks:
+    """The same assertions for every proxy: mixed into each proxy's TestCase, which sets
+    self.port (the proxy) and self.authd."""
+
+    def get(self, path, headers):
+        return request(self.port, path, headers)
+
+    def assert_denied(self, path, headers, what):
+        status, hdrs, body = self.get(path, headers)
+        self.assertEqual((status, body), (401, b"{}"), what)
+        ctype = header(hdrs, "Content-Type")
+        self.assertEqual([c.split(";")[0] for c in ctype], ["application/json"], what)
+
+    def test_valid_token_reaches_upstream_with_claims(self):
+        status, _, body = self.get("/api/items?x=1", [("Approov-Token", VALID)])
+        self.assertEqual(status, 200, body)
+        seen = upstream_view(body)
+        self.assertEqual(seen["path"], "/api/items?x=1")
+        self.assertEqual(seen["headers"].get("approov-claim-did"), ["device-123"])
+        self.assertEqual(seen["headers"].get("approov-claim-ip"), ["203.0.113.7"])
+        self.assertEqual(seen["headers"].get("approov-claim-exp"), ["4708683205"])
+
+    def test_client_sent_claims_never_reach_upstream(self):
+        forged = [("Approov-Claim-Did", "forged"), ("Approov-Claim-Mskid", "forged"),
+                  ("Approov-Claim-Ip", "forged")]
+        for path, token in (("/api", VALID), ("/api", VALID_BARE), ("/public/x", None)):
+            hdrs = forged + ([("Approov-Token", token)] if token else [])
+            status, _, body = self.get(path, hdrs)
+            self.assertEqual(status, 200, (path, body))
+            seen = upstream_view(body)["headers"]
+            for name in ("approov-claim-did", "approov-claim-mskid", "approov-claim-ip"):
+                self.assertNotIn("forged", seen.get(name, []), (path, name, seen))
+        seen = upstream_view(self.get("/api", forged + [("Approov-Token", VALID)])[2])["headers"]
+        self.assertEqual(seen.get("approov-claim-did"), ["device-123"])
+
+    def test_denials_get_401_json_from_the_proxy(self):
+        self.assert_denied("/api", [], "missing")
+        self.assert_denied("/api", [("Approov-Token", BAD_SIG)], "bad signature")
+        self.assert_denied("/api", [("Approov-Token", EXPIRED)], "expired")
+        self.assert_denied("/api", [("Approov-Token", "garbage")], "malformed")
+        self.assert_denied("/api", [("Approov-Token", VALID), ("Approov-Token", VALID)],
+                           "duplicated")
+        self.assert_denied("/pay", [("Approov-Token", BOUND), ("Authorization", AUTH + "x")],
+                           "binding mismatch")
+        self.assert_denied("/pay", [("Approov-Token", BOUND)], "binding header missing")
+        self.assert_denied("/pay", [("Approov-Token", VALID), ("Authorization", AUTH)],
+                           "no pay claim")
+        self.assert_denied("/public/../api", [], "dot segment")
+
+    def test_binding_and_unprotected_routes(self):
+        status, _, body = self.get("/pay/1", [("Approov-Token", BOUND), ("Authorization", AUTH)])
+        self.assertEqual(status, 200, body)
+        self.assertEqual(upstream_view(body)["headers"].get("approov-claim-did"), ["bound-device"])
+        self.assertEqual(self.get("/public/page", [])[0], 200)
+
+    def test_sidecar_counted_the_checks(self):
+        self.get("/api", [("Approov-Token", VALID)])
+        self.get("/api", [("Approov-Token", BAD_SIG)])
+        m = self.authd.metrics()
+        self.assertGreaterEqual(m['approov_authd_requests_total{decision="allow",reason="ok"}'], 1)
+        self.assertGreaterEqual(
+            m['approov_authd_requests_total{decision="deny",reason="bad_signature"}'], 1)

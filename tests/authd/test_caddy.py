@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""Real Caddy (Debian caddy 2.6) with deploy/caddy/Caddyfile.in in front of the echo upstream,
+asking approov-authd through forward_auth."""
+import os
+import shutil
+import sys
+import tempfile
+import unittest
+
+import harness
+from harness import Proc, ProxyChecks, free_port, render, wait_port, which
+
+
+def start_caddy(testcase, authd_port, upstream_port):
+    d = tempfile.mkdtemp(prefix="authd-caddy-")
+    testcase.addCleanup(shutil.rmtree, d, True)
+    port, admin = free_port(), free_port()
+    conf = render("deploy/caddy/Caddyfile.in", os.path.join(d, "Caddyfile"), {
+        "ADMIN": "127.0.0.1:%d" % admin, "LISTEN": "127.0.0.1:%d" % port,
+        "AUTHD": "127.0.0.1:%d" % authd_port, "UPSTREAM": "127.0.0.1:%d" % upstream_port})
+    env = dict(os.environ, HOME=d, XDG_DATA_HOME=d, XDG_CONFIG_HOME=d)
+    proc = Proc(testcase, [which("caddy"), "run", "--config", conf, "--adapter", "caddyfile"],
+                env=env, stdout=None)
+    wait_port(port, proc.p, timeout=20)
+    return port, proc
+
+
+class Caddy(ProxyChecks, unittest.TestCase):
+    def setUp(self):
+        self.authd = harness.start_authd_with_routes(self)
+        upstream = harness.start_upstream(self)
+        self.port, self.caddy = start_caddy(self, self.authd.port, upstream)
+
+
+if __name__ == "__main__":
+    if not which("caddy"):
+        print("caddy not installed: skipped")
+        sys.exit(77)
+    harness.main()
