@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""Real HAProxy (Debian haproxy 2.6, built with Lua) with deploy/haproxy in front of the echo
+upstream, asking approov-authd through the Lua action (core.httpclient)."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import harness
+from harness import SOURCE, Proc, ProxyChecks, free_port, render, wait_port, which
+
+
+def start_haproxy(testcase, authd_port, upstream_port):
+    d = tempfile.mkdtemp(prefix="authd-haproxy-")
+    testcase.addCleanup(shutil.rmtree, d, True)
+    port = free_port()
+    conf = render("deploy/haproxy/haproxy.cfg.in", os.path.join(d, "haproxy.cfg"), {
+        "LUA": os.path.join(SOURCE, "deploy/haproxy/approov-auth.lua"),
+        "LISTEN": "127.0.0.1:%d" % port, "AUTHD": "127.0.0.1:%d" % authd_port,
+        "UPSTREAM": "127.0.0.1:%d" % upstream_port})
+    proc = Proc(testcase, [which("haproxy"), "-db", "-f", conf], stdout=None)
+    wait_port(port, proc.p)
+    return port, proc
+
+
+class HAProxy(ProxyChecks, unittest.TestCase):
+    def setUp(self):
+        self.authd = harness.start_authd_with_routes(self)
+        upstream = harness.start_upstream(self)
+        self.port, self.haproxy = start_haproxy(self, self.authd.port, upstream)
+
+    def test_sidecar_down_fails_closed(self):
+        self.authd.proc.stop()
+        status, _, body = self.get("/api", [("Approov-Token", harness.VALID)])
+        self.assertEqual((status, body), (401, b"{}"))
+
+
+if __name__ == "__main__":
+    haproxy = which("haproxy")
+    if not haproxy or "USE_LUA=1" not in subprocess.run([haproxy, "-vv"], capture_output=True,
+                                                        text=True).stdout:
+        print("haproxy with Lua not installed: skipped")
+        sys.exit(77)
+    harness.main()
