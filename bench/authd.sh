@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Benchmark of approov-authd (docs/PERFORMANCE.md, "Sidecar: approov-authd"):
+#   A  nginx static 200 (no check)                      upper bound for an HTTP server here
+#   B  approov-authd alone, valid token / invalid token
+#   C  HAProxy 2.6 jwt_verify answering itself           (../shared/peers/http/haproxy.cfg.in)
+#   D  nginx auth_request -> ideal auth endpoint (an nginx location answering 200) -> proxy_pass
+#   E  nginx auth_request -> approov-authd -> proxy_pass  (deploy/nginx/nginx.conf.in)
+# Servers (nginx, authd, haproxy: one worker/thread each) pinned to CPU $SRV_CPU, wrk to
+# $WRK_CPU, loopback only; rounds interleaved, medians over rounds.
+#   AUTHD=build/tools/authd/approov-authd RUNS=3 DUR=5 CONN=32 bench/authd.sh
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(dirname "$HERE")"
+PEERS_DIR="${PEERS_DIR:-$ROOT/../shared/peers}"
+AUTHD="${AUTHD:-$ROOT/build/tools/authd/approov-authd}"
+RUNS="${RUNS:-3}"; DUR="${DUR:-5}"; CONN="${CONN:-32}"
+SRV_CPU="${SRV_CPU:-0}"; WRK_CPU="${WRK_CPU:-1}"
+BASE="${BASE_PORT:-18200}"
+P_FRONT=$BASE; P_AUTHD=$((BASE + 1)); P_IDEAL=$((BASE + 2)); P_CONTENT=$((BASE + 3))
+for t in wrk nginx haproxy curl taskset; do
+  command -v "$t" >/dev/null || [ -x "/usr/sbin/$t" ] || { echo "missing $t (scripts/install-deps.sh bench)" >&2; exit 1; }
+done
+[ -x "$AUTHD" ] || { echo "approov-authd not found at $AUTHD (set AUTHD=)" >&2; exit 1; }
+[ -f "$PEERS_DIR/tokens.env" ] || { echo "peers not found at $PEERS_DIR (set PEERS_DIR=)" >&2; exit 1; }
+set -a; . "$PEERS_DIR/tokens.env"; set +a
+export APPROOV_BASE64_SECRET
+
+WORK="$(mktemp -d /tmp/authd-bench.XXXXXX)"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+mkdir -p "$WORK/static/tmp" "$WORK/ideal/tmp" "$WORK/authd/tmp"
+
+# A: the peers' nginx static 200.
+sed -e "s|@PREFIX@|$WORK/static|g" -e "s|@PORT@|$P_FRONT|" "$PEERS_DIR/http/nginx.conf.in" >"$WORK/static/nginx.conf"
+# C: the peers' HAProxy jwt_verify (its own secret, without NUL bytes).
+sed -e "s|@SECRET_B64@|$NONUL_SECRET_B64|" -e "s|@PORT@|$P_FRONT|" "$PEERS_DIR/http/haproxy.cfg.in" >"$WORK/haproxy.cfg"
+# D and E: the deploy recipe, plus two servers in the same nginx worker: the content
+# upstream and (D only) the ideal auth endpoint.
+extra_servers="    server { listen 127.0.0.1:$P_CONTENT; default_type application/json; location / { return 200 '{\"message\": \"Hello, World!\"}'; } }
+    server { listen 127.0.0.1:$P_IDEAL; location / { return 200; } }
+}"
+render() {  # prefix authd-address
+  sed -e "s|@PREFIX@|$1|g" -e "s|@LISTEN@|127.0.0.1:$P_FRONT|" -e "s|@AUTHD@|$2|" \
+      -e "s|@UPSTREAM@|127.0.0.1:$P_CONTENT|" "$ROOT/deploy/nginx/nginx.conf.in" |
+    sed '$d' >"$1/nginx.conf"   # drop the final "}" of http {}, then add the extra servers
+  printf '%s\n' "$extra_servers" >>"$1/nginx.conf"
+}
+render "$WORK/ideal" "127.0.0.1:$P_IDEAL"
+render "$WORK/authd" "127.0.0.1:$P_AUTHD"
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+start() {  # port cmd...
+  local port=$1; shift
+  taskset -c "$SRV_CPU" "$@" >/dev/null 2>"$WORK/last.err" &
+  PIDS+=($!)
+  for _ in $(seq 100); do port_open "$port" && return 0; sleep 0.05; done
+  echo "did not start: $* ($(cat "$WORK/last.err"))" >&2; exit 1
+}
+stop_all() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  PIDS=()
+  for port in $P_FRONT $P_AUTHD; do
+    for _ in $(seq 50); do port_open "$port" || break; sleep 0.05; done
+  done
+}
+NGINX=(nginx -g "daemon off; master_process off;" -e /dev/null)
+start_authd() { start "$P_AUTHD" "$AUTHD" --listen "127.0.0.1:$P_AUTHD" --threads 1 --log-rate 0; }
+
+# one wrk run -> "rps p99ms requests non2xx sockerrs"
+wrk1() {  # seconds token
+  taskset -c "$WRK_CPU" wrk -t1 -c"$CONN" -d"$1"s --latency -H "Approov-Token: $2" "http://127.0.0.1:$P_FRONT/" |
+    awk 'function ms(x){ if (x ~ /us$/) return x/1000; if (x ~ /ms$/) return x+0; if (x ~ /s$/) return x*1000; return x }
+         /Requests\/sec/ {rps=$2} /^ +99%/ {p99=ms($2)} / requests in / {req=$1}
+         /Non-2xx/ {n2=$NF} /Socket errors/ {gsub(/,/,""); se=$4+$6+$8+$10}
+         END {printf "%s %.3f %d %d %d\n", rps, p99, req, n2+0, se+0}'
+}
+code() { curl -s -o /dev/null -w '%{http_code}' -H "Approov-Token: $1" "http://127.0.0.1:$P_FRONT/"; }
+RES="$WORK/res"; mkdir -p "$RES"
+measure() {  # key token expected-status
+  local got; got=$(code "$2")
+  [ "$got" = "$3" ] || { echo "$1: expected $3, got $got" >&2; exit 1; }
+  wrk1 1 "$2" >/dev/null   # warm-up
+  wrk1 "$DUR" "$2" >>"$RES/$1"
+}
+
+LOAD0="$(cut -d' ' -f1-3 /proc/loadavg)"
+for ((r = 1; r <= RUNS; r++)); do
+  start "$P_FRONT" "${NGINX[@]}" -p "$WORK/static" -c "$WORK/static/nginx.conf"
+  measure static "$TOKEN_SMALL" 200; stop_all
+
+  # the sidecar answers on the front port for B
+  start "$P_FRONT" "$AUTHD" --listen "127.0.0.1:$P_FRONT" --threads 1 --log-rate 0
+  measure authd_valid "$TOKEN_SMALL" 200
+  measure authd_invalid "$TOKEN_BADSIG" 401; stop_all
+
+  start "$P_FRONT" haproxy -db -f "$WORK/haproxy.cfg"
+  measure haproxy_valid "$TOKEN_SMALL_NONUL" 200; stop_all
+
+  start "$P_FRONT" "${NGINX[@]}" -p "$WORK/ideal" -c "$WORK/ideal/nginx.conf"
+  measure nginx_ideal "$TOKEN_SMALL" 200; stop_all
+
+  start_authd
+  start "$P_FRONT" "${NGINX[@]}" -p "$WORK/authd" -c "$WORK/authd/nginx.conf"
+  measure nginx_authd_valid "$TOKEN_SMALL" 200
+  measure nginx_authd_invalid "$TOKEN_BADSIG" 401; stop_all
+  echo "  round $r/$RUNS done" >&2
+done
+
+med() { cut -d' ' -f"$2" "$RES/$1" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+check() {  # key expected -> "all 200"/"all 401"/problem
+  awk -v E="$2" '{req+=$3; n2+=$4; se+=$5} END{
+    if (se) { printf "%d socket errors", se; exit }
+    if (E==200) print (n2==0 ? "all 2xx" : n2 " non-2xx!"); else print (n2==req ? "all non-2xx" : (req-n2) " 2xx!") }' "$RES/$1"
+}
+row() { printf '%s|%.0f|%.2f|%s\n' "$2" "$(med "$1" 1)" "$(med "$1" 2)" "$(check "$1" "$3")"; }
+ratio() { awk -v a="$(med "$1" 1)" -v b="$(med "$2" 1)" 'BEGIN{printf "%.2f", a/b}'; }
+
+echo
+echo "approov-authd benchmark: wrk -t1 -c$CONN -d${DUR}s, median of $RUNS interleaved rounds, servers on CPU $SRV_CPU, wrk on CPU $WRK_CPU, 127.0.0.1 ($(date -u +%F))"
+{
+  echo "setup|req/s|p99 ms|answers"
+  row static "A nginx static 200 (no check)" 200
+  row authd_valid "B approov-authd alone, valid token" 200
+  row authd_invalid "B approov-authd alone, invalid signature" 401
+  row haproxy_valid "C HAProxy 2.6 jwt_verify, valid token" 200
+  row nginx_ideal "D nginx auth_request -> ideal endpoint (return 200)" 200
+  row nginx_authd_valid "E nginx auth_request -> approov-authd, valid" 200
+  row nginx_authd_invalid "E nginx auth_request -> approov-authd, invalid" 401
+} | column -t -s'|'
+echo
+echo "approov-authd alone / nginx static 200:         $(ratio authd_valid static)  (target >= 0.8)"
+echo "approov-authd alone / HAProxy jwt_verify:         $(ratio authd_valid haproxy_valid)  (target >= 1.3)"
+echo "nginx+approov-authd / nginx+ideal auth endpoint:  $(ratio nginx_authd_valid nginx_ideal)  (target >= 0.9)"
+echo "load average (1/5/15 min) at start: $LOAD0; at end: $(cut -d' ' -f1-3 /proc/loadavg)"
