@@ -1,9 +1,14 @@
 #include "approov.h"
 
 #include <cstring>
+#include <memory>
+#include <mutex>
 #include <new>
+#include <string>
+#include <vector>
 
 #include "approov/approov.hpp"
+#include "json.hpp"
 
 static_assert(APPROOV_BINDING_MISMATCH == static_cast<int>(approov::Reason::binding_mismatch),
               "C and C++ reason codes must agree");
@@ -16,6 +21,11 @@ struct approov_verifier {
 struct approov_claims {
   approov::Claims claims;
   bool valid = false;
+  // Unescaped copies of escaped strings of claims that Claims has no accessor for, handed out
+  // by approov_claims_string. Each lives until the object is reused (approov_verify) or freed,
+  // as approov.h promises for every view; the mutex keeps concurrent lookups safe.
+  mutable std::mutex unescaped_mutex;
+  mutable std::vector<std::unique_ptr<std::string>> unescaped;
 };
 
 namespace {
@@ -92,13 +102,16 @@ void approov_verifier_free(approov_verifier* verifier) {
 
 int approov_verify(const approov_verifier* verifier, const char* token, size_t token_len,
                    int64_t now, approov_claims* claims) {
-  if (verifier == nullptr) return APPROOV_MISSING_TOKEN;
-  if (token == nullptr || token_len == 0) {
-    if (claims != nullptr) claims->valid = false;
+  if (verifier == nullptr || token == nullptr || token_len == 0) {
+    if (claims != nullptr) {
+      claims->valid = false;
+      claims->unescaped.clear();
+    }
     return APPROOV_MISSING_TOKEN;
   }
   approov::Reason r;
   if (claims != nullptr) {
+    claims->unescaped.clear();  // reused: earlier views end here (approov.h)
     r = verifier->verifier.verify(view(token, token_len), now, claims->claims);
     claims->valid = r == approov::Reason::ok;
   } else {
@@ -152,13 +165,23 @@ int approov_claims_string(const approov_claims* claims, const char* name, const 
   else if (n == "aud")
     v = c.aud();
   else {
-    // Other claims: only plain (unescaped) strings can be returned as a view.
+    // Other claims: a view of the raw text, or of an unescaped copy kept in the object.
     auto json = c.claim_json(n);
-    if (!json || json->size() < 2 || json->front() != '"' ||
-        json->find('\\') != std::string_view::npos) {
-      return 0;
+    if (!json || json->size() < 2 || json->front() != '"') return 0;
+    const std::string_view raw = json->substr(1, json->size() - 2);
+    if (raw.find('\\') == std::string_view::npos) {
+      v = raw;
+    } else {
+      try {
+        auto text = std::make_unique<std::string>(raw.size(), '\0');
+        text->resize(approov::json::unescape(raw, text->data()));
+        v = *text;
+        const std::lock_guard<std::mutex> lock(claims->unescaped_mutex);
+        claims->unescaped.push_back(std::move(text));
+      } catch (...) {
+        return 0;  // out of memory
+      }
     }
-    v = json->substr(1, json->size() - 2);
   }
   if (!v) return 0;
   if (value != nullptr) *value = v->data();
