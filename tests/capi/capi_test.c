@@ -32,7 +32,8 @@ static int failures = 0;
 
 enum { kMaxValue = 4096 };
 static char secret_b64[kMaxValue], token_small[kMaxValue], token_large[kMaxValue],
-    token_bind[kMaxValue], auth_header[kMaxValue], token_badsig[kMaxValue];
+    token_bind[kMaxValue], auth_header[kMaxValue], token_badsig[kMaxValue],
+    token_escaped[kMaxValue];
 
 static void load_test_data(const char* path) {
   struct {
@@ -40,7 +41,8 @@ static void load_test_data(const char* path) {
     char* out;
   } wanted[] = {{"APPROOV_BASE64_SECRET", secret_b64}, {"TOKEN_SMALL", token_small},
                 {"TOKEN_LARGE", token_large},          {"TOKEN_BIND", token_bind},
-                {"AUTH_HEADER", auth_header},          {"TOKEN_BADSIG", token_badsig}};
+                {"AUTH_HEADER", auth_header},          {"TOKEN_BADSIG", token_badsig},
+                {"TOKEN_ESCAPED", token_escaped}};
   char line[kMaxValue + 64];
   FILE* f = fopen(path, "r");
   if (f == NULL) {
@@ -304,12 +306,51 @@ static void test_claims(void) {
   CHECK(approov_claims_string(c, NULL, &value, &len) == 0);
   CHECK(approov_claims_json(c, NULL, &value, &len) == 0);
 
-  /* A failed verification invalidates what the object held. */
+  /* Every failed call invalidates what the object held, even one without a verifier. */
+  CHECK_REASON(approov_verify(NULL, token_large, strlen(token_large), kNow, c),
+               APPROOV_MISSING_TOKEN);
+  CHECK(!approov_claims_string(c, "ip", &value, &len));
+  CHECK(approov_check_binding(c, auth_header, strlen(auth_header), 1) != APPROOV_OK);
+  CHECK_REASON(verify(v, token_large, kNow, c), APPROOV_OK);
+  CHECK(approov_claims_string(c, "ip", &value, &len));
+  CHECK_REASON(approov_verify(v, NULL, 0, kNow, c), APPROOV_MISSING_TOKEN);
+  CHECK(!approov_claims_string(c, "ip", &value, &len));
+  CHECK_REASON(verify(v, token_large, kNow, c), APPROOV_OK);
   CHECK_REASON(verify(v, token_badsig, kNow, c), APPROOV_BAD_SIGNATURE);
   CHECK(!approov_claims_string(c, "ip", &value, &len));
   CHECK(!approov_claims_json(c, "exp", &value, &len));
   CHECK(approov_claims_exp(c) == 0.0);
 
+  approov_claims_free(c);
+  approov_verifier_free(v);
+}
+
+/* Strings written with JSON escapes come back unescaped, for known and unknown claims alike
+ * (approov.h: "_string: non-zero if it is a JSON string (value unescaped)"), and every view
+ * stays valid until the claims object is reused. */
+static void test_escaped_strings(void) {
+  approov_verifier* v =
+      approov_verifier_new(secret_b64, strlen(secret_b64), APPROOV_SECRET_BASE64, 0, NULL, 0);
+  approov_claims* c = approov_claims_new();
+  const char *url = NULL, *name = NULL, *sub = NULL, *plain = NULL;
+  size_t url_len = 0, name_len = 0, sub_len = 0, plain_len = 0;
+  CHECK(v != NULL && c != NULL);
+  if (v == NULL || c == NULL) return;
+  CHECK_REASON(verify(v, token_escaped, kNow, c), APPROOV_OK);
+  CHECK(approov_claims_string(c, "url", &url, &url_len));
+  CHECK(approov_claims_string(c, "name", &name, &name_len));
+  CHECK(approov_claims_string(c, "sub", &sub, &sub_len));
+  CHECK(approov_claims_string(c, "plain", &plain, &plain_len));
+  CHECK(url != NULL && url_len == 21 && memcmp(url, "https://example.com/a", 21) == 0);
+  CHECK(name != NULL && name_len == 5 && memcmp(name, "caf\xC3\xA9", 5) == 0);
+  CHECK(sub != NULL && sub_len == 3 && memcmp(sub, "a\"b", 3) == 0);
+  CHECK(plain != NULL && plain_len == 1 && plain[0] == 'x');
+  /* Earlier views survive later lookups. */
+  CHECK(string_claim_is(c, "url", "https://example.com/a"));
+  CHECK(url != NULL && memcmp(url, "https://example.com/a", 21) == 0);
+  CHECK(name != NULL && memcmp(name, "caf\xC3\xA9", 5) == 0);
+  /* The raw JSON is still available as signed. */
+  CHECK(json_claim_is(c, "url", "\"https:\\/\\/example.com\\/a\""));
   approov_claims_free(c);
   approov_verifier_free(v);
 }
@@ -406,6 +447,7 @@ int main(int argc, char** argv) {
   test_create_from_environment();
   test_verify();
   test_claims();
+  test_escaped_strings();
   test_binding();
   test_reason_strings();
   test_null_safety();
