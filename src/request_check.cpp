@@ -162,6 +162,8 @@ Reason check_binding(const Claims& claims, const HeaderSource& headers,
                      const BindingPolicy& policy) noexcept {
   Reason r = pay_presence(claims, policy.allow_missing_pay);
   if (r != Reason::ok || !claims.pay()) return r;
+  // No bound header: an empty bound value, which (as in check_binding_value) binds nothing.
+  if (policy.headers.empty()) return Reason::missing_binding_header;
   detail::Sha256 hash;
   for (const std::string& name : policy.headers) {
     const HeaderFields f = headers.fields(name);
