@@ -354,6 +354,17 @@ TEST(Binding, SeveralHeadersAreConcatenatedInConfiguredOrder) {
             Reason::ok);
 }
 
+TEST(Binding, NoBoundHeaderConfiguredBindsNothing) {
+  // SPEC §5: the bound value is one or more headers. With none, the concatenation is empty,
+  // like an empty header: never a match, even for a token whose pay is SHA-256 of "".
+  BindingPolicy policy;
+  policy.headers.clear();
+  EXPECT_EQ(check({{"Approov-Token", bound_token("")}, {"Authorization", kAuth}}, &policy),
+            Reason::missing_binding_header);
+  EXPECT_EQ(check({{"Approov-Token", bound_token(kAuth)}, {"Authorization", kAuth}}, &policy),
+            Reason::missing_binding_header);
+}
+
 TEST(Binding, RoutePolicySelectsTheChecks) {
   const RequestCheck rc = make_check();
   Claims claims;
