@@ -38,10 +38,11 @@ bool is_regular_file(const std::string& path) {
 
 std::optional<std::string> find_dotenv(const std::string& start_dir) {
   std::string dir = start_dir;
-  if (dir.empty()) {
+  if (dir.empty() || dir[0] != '/') {
+    // Relative: walk up from the working directory, not from "/" once the text runs out.
     std::vector<char> buf(4096);
     if (getcwd(buf.data(), buf.size()) == nullptr) return std::nullopt;
-    dir = buf.data();
+    dir = dir.empty() ? std::string(buf.data()) : std::string(buf.data()) + "/" + dir;
   }
   for (;;) {
     const std::string candidate = (dir == "/" ? std::string() : dir) + "/.env";
