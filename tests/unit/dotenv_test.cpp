@@ -112,6 +112,20 @@ TEST_F(DotenvTest, FindDotenvSearchesParentDirectories) {
   EXPECT_EQ(env("ADT_FOUND"), "1");
 }
 
+TEST_F(DotenvTest, RelativeStartDirectoryIsResolvedFromTheWorkingDirectory) {
+  const std::string path = write("ADT_REL=1\n");
+  fs::create_directories(fs::path(dir_) / "sub" / "deeper");
+  const fs::path old_cwd = fs::current_path();
+  fs::current_path(dir_);
+  const auto from_sub = find_dotenv("sub/deeper");
+  const auto from_dot = find_dotenv(".");
+  fs::current_path(old_cwd);
+  ASSERT_TRUE(from_sub);
+  EXPECT_EQ(fs::canonical(*from_sub), fs::canonical(path));
+  ASSERT_TRUE(from_dot);
+  EXPECT_EQ(fs::canonical(*from_dot), fs::canonical(path));
+}
+
 TEST_F(DotenvTest, NoFileIsNotAnError) {
   fs::create_directories(fs::path(dir_) / "empty");
   const std::string start = (fs::path(dir_) / "empty").string();
