@@ -12,8 +12,11 @@
 //   * Keep-alive and pipelining: requests on one connection are parsed, handled and answered
 //     strictly in order; bytes of the next request already read stay in the connection's
 //     buffer and are parsed after the response is written.
-//   * Buffers are per connection and reused: the read buffer, the response object (its fields
-//     and body string keep their capacity between requests).
+//   * Buffers are per connection and reused: the read buffer, the response object (its body
+//     keeps its capacity) and the serialized header. Requests are parsed with Beast's parser fed
+//     from the connection's buffer; responses are written with one gathered write of the
+//     header and the body. Timeouts are per-connection deadlines checked by one coarse timer
+//     per worker, so a request costs no timer operation.
 //
 // Handler contract (read this, D):
 //   using Request  = boost::beast::http::request<boost::beast::http::string_body>;
@@ -45,6 +48,8 @@
 // joins).
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -55,19 +60,18 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/socket_base.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/basic_stream.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <unordered_set>
@@ -117,11 +121,13 @@ class ConnectionBase {
   virtual ~ConnectionBase() = default;
   virtual void on_stop() = 0;      // called on the worker's thread
   virtual void force_close() = 0;  // called on the worker's thread
+  virtual void check_deadline(std::chrono::steady_clock::time_point now) = 0;
 };
 
 class Worker {
  public:
-  Worker(Server& server, std::size_t index) : server_(server), index_(index), drain_timer_(ioc_) {}
+  Worker(Server& server, std::size_t index)
+      : server_(server), index_(index), drain_timer_(ioc_), sweep_timer_(ioc_) {}
   asio::io_context& ioc() noexcept { return ioc_; }
   Server& server() noexcept { return server_; }
   std::size_t index() const noexcept { return index_; }
@@ -130,6 +136,7 @@ class Worker {
   void add(const std::shared_ptr<ConnectionBase>& c) { conns_.insert(c.get()); }
   inline void remove(ConnectionBase* c);
   inline void begin_stop();
+  inline void sweep();  // closes connections past their deadline, then re-arms
   std::vector<std::function<void()>> closers;  // close this worker's acceptors
 
  private:
@@ -137,6 +144,10 @@ class Worker {
   std::size_t index_;
   asio::io_context ioc_{1};
   asio::steady_timer drain_timer_;
+  // Timeouts are deadlines checked by one coarse timer per worker, so a request costs no
+  // timer operation (Beast's basic_stream arms and cancels a timer for every read and write).
+  asio::steady_timer sweep_timer_;
+  std::vector<ConnectionBase*> expired_;
   std::unordered_set<ConnectionBase*> conns_;
   bool stopping_ = false;
   friend class approov::beast::Server;
@@ -182,6 +193,7 @@ class Server {
   void start() {
     for (auto& w : workers_) {
       detail::Worker* wp = w.get();
+      asio::post(wp->ioc(), [wp] { wp->sweep(); });
       threads_.emplace_back([wp] {
         current_worker_index() = wp->index();
         wp->ioc().run();
@@ -266,13 +278,14 @@ template <class Protocol>
 class Server::Connection final : public detail::ConnectionBase,
                                  public std::enable_shared_from_this<Connection<Protocol>> {
  public:
-  using Stream = boost::beast::basic_stream<Protocol>;
-  Connection(typename Protocol::socket socket, detail::Worker& worker)
-      : stream_(std::move(socket)),
+  using Socket = typename Protocol::socket;
+  Connection(Socket socket, detail::Worker& worker)
+      : socket_(std::move(socket)),
         worker_(worker),
         options_(worker.server().options_),
         buffer_(static_cast<std::size_t>(options_.header_limit) +
-                static_cast<std::size_t>(options_.body_limit) + 4096) {}
+                static_cast<std::size_t>(std::min<std::uint64_t>(options_.body_limit, 1u << 20)) +
+                4096) {}
 
   ~Connection() override { worker_.server().release(); }
 
@@ -286,48 +299,78 @@ class Server::Connection final : public detail::ConnectionBase,
     if (state_ == State::idle) close();
   }
   void force_close() override { close(); }
+  void check_deadline(std::chrono::steady_clock::time_point now) override {
+    if (state_ != State::closed && now >= deadline_) close();
+  }
 
  private:
   enum class State : std::uint8_t { idle, reading, writing, closed };
+  using Clock = std::chrono::steady_clock;
 
+  // Between requests: wait for the first byte under the idle timeout. Bytes of a pipelined
+  // request already buffered are parsed at once.
   void wait_for_request() {
     if (stopping_ || worker_.stopping()) return close();
-    if (buffer_.size() > 0) return read_request();  // pipelined bytes already here
+    begin_request();
+    if (buffer_.size() > 0) return parse();
     state_ = State::idle;
-    stream_.expires_after(options_.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](
-                                                       boost::beast::error_code ec, std::size_t n) {
-      if (ec) return self->close();
-      self->buffer_.commit(n);
-      self->read_request();
-    });
+    deadline_ = Clock::now() + options_.idle_timeout;
+    read_more();
   }
 
-  void read_request() {
-    state_ = State::reading;
+  void begin_request() {
     parser_.emplace();
     parser_->header_limit(options_.header_limit);
     parser_->body_limit(options_.body_limit);
-    stream_.expires_after(options_.read_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = this->shared_from_this()](boost::beast::error_code ec, std::size_t) {
-                       self->on_read(ec);
-                     });
+    parser_->eager(true);
+    request_started_ = false;
   }
 
-  void on_read(boost::beast::error_code ec) {
-    if (ec) {
-      if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
-        return fail(http::status::request_header_fields_too_large);
-      }
-      if (ec == http::error::body_limit) return fail(http::status::payload_too_large);
-      if (ec.category() ==
-              boost::beast::http::make_error_code(http::error::bad_method).category() &&
-          ec != http::error::end_of_stream && ec != http::error::partial_message) {
+  void read_more() {
+    boost::asio::mutable_buffer space;
+    try {
+      space = buffer_.prepare(std::min<std::size_t>(
+          std::max<std::size_t>(buffer_.capacity() - buffer_.size(), 1024), 64 * 1024));
+    } catch (const std::length_error&) {
+      // The request does not fit in the buffer (header block or body too large).
+      return fail(parser_->is_header_done() ? http::status::payload_too_large
+                                            : http::status::request_header_fields_too_large);
+    }
+    socket_.async_read_some(
+        space, [self = this->shared_from_this()](boost::beast::error_code ec, std::size_t n) {
+          if (ec || self->state_ == State::closed) return self->close();
+          self->buffer_.commit(n);
+          self->parse();
+        });
+  }
+
+  // Feeds buffered bytes to the parser; the read deadline is set once per request, when its
+  // first byte arrives, so a client that trickles bytes cannot extend it.
+  void parse() {
+    if (!request_started_) {
+      request_started_ = true;
+      state_ = State::reading;
+      deadline_ = Clock::now() + options_.read_timeout;
+    }
+    for (;;) {
+      boost::beast::error_code ec;
+      const std::size_t n = parser_->put(buffer_.data(), ec);
+      buffer_.consume(n);
+      if (ec == http::error::need_more) break;
+      if (ec) {
+        if (ec == http::error::header_limit) {
+          return fail(http::status::request_header_fields_too_large);
+        }
+        if (ec == http::error::body_limit) return fail(http::status::payload_too_large);
         return fail(http::status::bad_request);
       }
-      return close();  // timeout, reset, EOF
+      if (parser_->is_done()) return on_request();
+      if (n == 0 || buffer_.size() == 0) break;
     }
+    read_more();
+  }
+
+  void on_request() {
     const Request& req = parser_->get();
     reset_response();
     bool ok = true;
@@ -344,43 +387,74 @@ class Server::Connection final : public detail::ConnectionBase,
     const bool limit_reached = options_.max_requests_per_connection != 0 &&
                                served_ >= options_.max_requests_per_connection;
     keep_alive_ = ok && req.keep_alive() && !stopping_ && !worker_.stopping() && !limit_reached;
-    res_.version(req.version());
-    res_.keep_alive(keep_alive_);
-    res_.prepare_payload();
-    parser_.reset();
+    res_.version(req.version() == 10 ? 10 : 11);
+    send_body_ = req.method() != http::verb::head;
     write();
   }
 
   void fail(http::status status) {
-    parser_.reset();
     reset_response();
     res_.result(status);
     res_.version(11);
     keep_alive_ = false;
-    res_.keep_alive(false);
-    res_.prepare_payload();
+    send_body_ = true;
     write();
   }
 
   void reset_response() {
-    res_.clear();  // fields (not the body's capacity)
+    res_.clear();  // the fields; the body string keeps its capacity
     res_.body().clear();
     res_.result(http::status::ok);
   }
 
+  // Serializes the header into a reused string and writes header and body with one gathered
+  // write: no serializer, no per-request composed-operation state beyond Asio's own.
   void write() {
     state_ = State::writing;
-    stream_.expires_after(options_.write_timeout);
-    http::async_write(stream_, res_,
-                      [self = this->shared_from_this()](boost::beast::error_code ec, std::size_t) {
-                        if (ec || !self->keep_alive_) return self->shutdown();
-                        self->wait_for_request();
-                      });
+    deadline_ = Clock::now() + options_.write_timeout;
+    res_.keep_alive(keep_alive_);
+    res_.content_length(res_.body().size());
+    head_.clear();
+    head_ += res_.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    append_number(head_, res_.result_int());
+    head_ += ' ';
+    const auto reason = http::obsolete_reason(res_.result());
+    head_.append(reason.data(), reason.size());
+    head_ += "\r\n";
+    for (const auto& field : res_) {
+      const auto name = field.name_string();
+      const auto value = field.value();
+      head_.append(name.data(), name.size());
+      head_ += ": ";
+      head_.append(value.data(), value.size());
+      head_ += "\r\n";
+    }
+    head_ += "\r\n";
+    std::array<boost::asio::const_buffer, 2> buffers{
+        boost::asio::buffer(head_),
+        send_body_ ? boost::asio::buffer(res_.body()) : boost::asio::const_buffer()};
+    boost::asio::async_write(
+        socket_, buffers,
+        [self = this->shared_from_this()](boost::beast::error_code ec, std::size_t) {
+          if (ec || self->state_ == State::closed) return self->close();
+          if (!self->keep_alive_) return self->shutdown();
+          self->wait_for_request();
+        });
+  }
+
+  static void append_number(std::string& out, unsigned v) {
+    char digits[10];
+    int n = 0;
+    do {
+      digits[n++] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v != 0);
+    while (n > 0) out += digits[--n];
   }
 
   void shutdown() {
     boost::beast::error_code ignored;
-    stream_.socket().shutdown(Protocol::socket::shutdown_send, ignored);
+    socket_.shutdown(Socket::shutdown_send, ignored);
     close();
   }
 
@@ -388,20 +462,24 @@ class Server::Connection final : public detail::ConnectionBase,
     if (state_ == State::closed) return;
     state_ = State::closed;
     boost::beast::error_code ignored;
-    stream_.socket().close(ignored);
+    socket_.close(ignored);
     worker_.remove(this);
   }
 
-  Stream stream_;
+  Socket socket_;
   detail::Worker& worker_;
   const ServerOptions& options_;
   boost::beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   Response res_;
+  std::string head_;
+  Clock::time_point deadline_{};
   std::size_t served_ = 0;
   State state_ = State::idle;
   bool keep_alive_ = false;
   bool stopping_ = false;
+  bool send_body_ = true;
+  bool request_started_ = false;
 };
 
 // ---- acceptor -----------------------------------------------------------------------------------
@@ -482,7 +560,28 @@ class Server::Acceptor final : public std::enable_shared_from_this<Acceptor<Prot
 
 inline void detail::Worker::remove(ConnectionBase* c) {
   conns_.erase(c);
-  if (stopping_ && conns_.empty()) drain_timer_.cancel();
+  if (stopping_ && conns_.empty()) {
+    drain_timer_.cancel();
+    sweep_timer_.cancel();
+  }
+}
+
+inline void detail::Worker::sweep() {
+  const auto& o = server_.options_;
+  auto tick = std::min({o.idle_timeout, o.read_timeout, o.write_timeout}) / 4;
+  tick = std::max(std::chrono::milliseconds(10), std::min(tick, std::chrono::milliseconds(250)));
+  sweep_timer_.expires_after(tick);
+  sweep_timer_.async_wait([this](boost::beast::error_code ec) {
+    if (ec) return;
+    const auto now = std::chrono::steady_clock::now();
+    expired_.assign(conns_.begin(), conns_.end());
+    for (ConnectionBase* c : expired_) {
+      if (conns_.count(c) != 0) c->check_deadline(now);
+    }
+    expired_.clear();
+    if (stopping_ && conns_.empty()) return;
+    sweep();
+  });
 }
 
 inline void detail::Worker::begin_stop() {
@@ -494,7 +593,10 @@ inline void detail::Worker::begin_stop() {
   for (ConnectionBase* c : snapshot) {
     if (conns_.count(c) != 0) c->on_stop();
   }
-  if (conns_.empty()) return;
+  if (conns_.empty()) {
+    sweep_timer_.cancel();
+    return;
+  }
   drain_timer_.expires_after(server_.options_.drain_timeout);
   drain_timer_.async_wait([this](boost::beast::error_code ec) {
     if (ec) return;
