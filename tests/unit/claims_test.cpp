@@ -188,3 +188,45 @@ TEST(Reasons, BindingReasonsAreTold) {
 
 }  // namespace
 }  // namespace approov::test
+
+namespace approov::test {
+namespace {
+
+TEST(Defaults, MatchTheSpec) {
+  const FailureResponse failure;  // SPEC §6: 401, application/json, {}
+  EXPECT_EQ(failure.status, 401);
+  EXPECT_EQ(failure.content_type, "application/json");
+  EXPECT_EQ(failure.body, "{}");
+  const TokenSource source;  // SPEC §2
+  EXPECT_EQ(source.header, "Approov-Token");
+  EXPECT_EQ(source.prefix, "");
+  const BindingPolicy binding;  // SPEC §5
+  ASSERT_EQ(binding.headers.size(), 1U);
+  EXPECT_EQ(binding.headers[0], "Authorization");
+  EXPECT_FALSE(binding.allow_missing_pay);
+  const RoutePolicy route;
+  EXPECT_EQ(route.protection, Protection::token);
+  EXPECT_FALSE(route.report_only);
+  const VerifierConfig config;  // SPEC §3
+  EXPECT_EQ(config.leeway_seconds, 0);
+  EXPECT_EQ(config.max_token_size, 8192U);
+  EXPECT_FALSE(config.audience);
+  EXPECT_FALSE(config.issuer);
+  EXPECT_EQ(kMaxTokenSize, 8192U);
+  EXPECT_EQ(kMaxLeewaySeconds, 300);
+  EXPECT_EQ(kMinSecretSize, 32U);
+  EXPECT_EQ(kMaxExp, 253402300799);
+}
+
+TEST(Defaults, ReportOnlyStillReportsTheReason) {
+  // The decision to let the request through belongs to the adapter; the check still says why.
+  auto rc = RequestCheck::create(make_verifier());
+  ASSERT_TRUE(rc);
+  RoutePolicy route;
+  route.report_only = true;
+  Claims claims;
+  EXPECT_EQ(rc.value().check(HeaderList{}, kNow, route, claims), Reason::missing_token);
+}
+
+}  // namespace
+}  // namespace approov::test
