@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# HTTP benchmark: wrk on loopback against hello-server-token-check (Boost.Beast engine, one
+# serving thread) with a valid and with an invalid token, beside the peer servers of
+# ../shared/peers (Python http.server+PyJWT, Node http+jsonwebtoken, Go net/http+golang-jwt,
+# HAProxy 2.6 jwt_verify, nginx static 200) in the same run. Each server is pinned to core
+# $SRV_CPU, wrk (-t1 -c$CONN) to core $WRK_CPU. Rounds are interleaved (every server once per
+# round) and the table shows medians over rounds, so the machine's slow phases hit all alike.
+#   RUNS=3 DUR=5 bench/http.sh          (~4 min on 2 cores; root: installs peers from apt/npm)
+# Knobs: RUNS DUR CONN PORT SRV_CPU WRK_CPU PEERS_DIR (default ../shared/peers) BUILD_DIR
+#        PEERS (scratch dir, default /tmp/peers) ONLY_OURS=1 (skip the peers)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PEERS_DIR="${PEERS_DIR:-$(cd "$ROOT/.." && pwd)/shared/peers}"
+PEERS="${PEERS:-/tmp/peers}"
+BUILD_DIR="${BUILD_DIR:-$ROOT/build-demo}"
+RUNS="${RUNS:-3}"; DUR="${DUR:-5}"; CONN="${CONN:-32}"; PORT="${PORT:-8002}"
+SRV_CPU="${SRV_CPU:-0}"; WRK_CPU="${WRK_CPU:-1}"; ONLY_OURS="${ONLY_OURS:-0}"
+[ -f "$PEERS_DIR/tokens.env" ] || { echo "peers not found in $PEERS_DIR (set PEERS_DIR)" >&2; exit 2; }
+mkdir -p "$PEERS/bin" "$PEERS/npm" "$PEERS/nginx/tmp"
+
+# ---- install and build -------------------------------------------------------------------
+"$ROOT/scripts/install-deps.sh" build
+need=()
+for p in wrk haproxy python3-jwt golang-github-golang-jwt-jwt-dev curl util-linux; do
+  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
+command -v nginx >/dev/null || need+=(nginx-light)
+command -v go >/dev/null || need+=(golang-go)
+command -v node >/dev/null || need+=(nodejs)
+command -v npm >/dev/null || need+=(npm)
+if ((${#need[@]})); then
+  # Debian's postinst would start nginx/haproxy services; keep them from starting.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; RMPOL=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null
+  [ "${RMPOL:-0}" = 1 ] && rm -f /usr/sbin/policy-rc.d
+fi
+if [ "$ONLY_OURS" != 1 ]; then
+  if [ ! -d "$PEERS/npm/node_modules/jsonwebtoken" ]; then
+    (cd "$PEERS/npm" && { [ -f package.json ] || echo '{"name":"peers","private":true}' >package.json; } &&
+      npm install --no-audit --no-fund --silent jsonwebtoken@9 >/dev/null)
+  fi
+  (cd "$PEERS" && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o "$PEERS/bin/go_server" "$PEERS_DIR/http/go_server.go")
+fi
+cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DAPPROOV_BUILD_EXAMPLES=ON \
+  -DAPPROOV_BUILD_TESTS=OFF -DAPPROOV_BUILD_BENCHMARKS=OFF -DAPPROOV_BUILD_FUZZERS=OFF \
+  -DAPPROOV_BUILD_TOOLS=OFF >/dev/null
+cmake --build "$BUILD_DIR" --target hello-server-token-check -j "$(nproc)" >/dev/null
+OURS="$BUILD_DIR/examples/hello-server-token-check"
+
+set -a; . "$PEERS_DIR/tokens.env"; set +a
+LOAD0="$(cut -d" " -f1-3 /proc/loadavg)"  # other work on the machine skews results: reported
+sed -e "s|@SECRET_B64@|$NONUL_SECRET_B64|" -e "s|@PORT@|$PORT|" "$PEERS_DIR/http/haproxy.cfg.in" >"$PEERS/haproxy.cfg"
+sed -e "s|@PREFIX@|$PEERS/nginx|g" -e "s|@PORT@|$PORT|" "$PEERS_DIR/http/nginx.conf.in" >"$PEERS/nginx/nginx.conf"
+
+# ---- server lifecycle (only PIDs started here are ever killed) ----------------------------
+SPID=""
+stop_server() { if [ -n "$SPID" ]; then kill "$SPID" 2>/dev/null || true; wait "$SPID" 2>/dev/null || true; SPID=""; fi; }
+RES="$(mktemp -d)"
+trap 'stop_server; rm -rf "$RES"' EXIT
+start_server() {  # cmd...
+  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then echo "port $PORT already in use" >&2; exit 1; fi
+  taskset -c "$SRV_CPU" "$@" >/dev/null 2>&1 &
+  SPID=$!
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && return 0; sleep 0.1; done
+  echo "server did not come up: $*" >&2; exit 1
+}
+code() { curl -s -o /dev/null -w '%{http_code}' -H "Approov-Token: $1" "http://127.0.0.1:$PORT/"; }
+# one wrk run -> "rps p50ms p99ms requests non2xx sockerrs"
+wrk1() {
+  taskset -c "$WRK_CPU" wrk -t1 -c"$CONN" -d"$1"s --latency -H "Approov-Token: $2" "http://127.0.0.1:$PORT/" |
+    awk 'function ms(x){ if (x ~ /us$/) return x/1000; if (x ~ /ms$/) return x+0; if (x ~ /s$/) return x*1000; return x }
+         /Requests\/sec/ {rps=$2} /^ +50%/ {p50=ms($2)} /^ +99%/ {p99=ms($2)} / requests in / {req=$1}
+         /Non-2xx/ {n2=$NF} /Socket errors/ {gsub(/,/,""); se=$4+$6+$8+$10}
+         END {printf "%s %.3f %.3f %d %d %d\n", rps, p50, p99, req, n2+0, se+0}'
+}
+declare -a LABELS=()
+load() {  # key label token expected(200|401): one measured wrk run appended to $RES/<key>
+  local key="$1" label="$2" tok="$3" exp="$4" got
+  LABELS+=("$key|$label|$exp")
+  got=$(code "$tok"); [ "$got" = "$exp" ] || { echo "$label: expected $exp, got $got" >&2; echo "0 0 0 0 0 0 WRONG$got" >>"$RES/$key"; return; }
+  wrk1 "$DUR" "$tok" >>"$RES/$key"
+}
+suite() {  # key name valid invalid cmd...
+  local key="$1" name="$2" valid="$3" invalid="$4"; shift 4
+  start_server "$@"
+  wrk1 1 "$valid" >/dev/null; wrk1 1 "$invalid" >/dev/null   # warm-up
+  if [ "$key" = nginx ]; then load nginx "$name" "$valid" 200
+  else
+    load "$key.valid" "$name, valid token" "$valid" 200
+    [ -n "$invalid" ] && load "$key.invalid" "$name, invalid signature" "$invalid" 401
+  fi
+  stop_server
+}
+NODE="env NODE_PATH=$PEERS/npm/node_modules node $PEERS_DIR/http/node_server.js"
+for ((r = 1; r <= RUNS; r++)); do
+  LABELS=()
+  suite ours "approov-cpp hello-server-token-check (Beast, 1 thread)" "$TOKEN_SMALL" "$TOKEN_BADSIG" \
+    env -u APPROOV_BASE64URL_SECRET APPROOV_BASE64_SECRET="$APPROOV_BASE64_SECRET" HTTP_PORT="$PORT" \
+    SERVER_HOSTNAME=127.0.0.1 HTTP_THREADS=1 "$OURS"
+  if [ "$ONLY_OURS" != 1 ]; then
+    suite go "go1.19 net/http+golang-jwt v4" "$TOKEN_SMALL" "$TOKEN_BADSIG" env HTTP_PORT="$PORT" GOMAXPROCS=1 "$PEERS/bin/go_server"
+    suite haproxy "haproxy 2.6 jwt_verify" "$TOKEN_SMALL_NONUL" "$TOKEN_BADSIG" haproxy -db -f "$PEERS/haproxy.cfg"
+    suite node "node20 http+jsonwebtoken (KeyObject)" "$TOKEN_SMALL" "$TOKEN_BADSIG" env HTTP_PORT="$PORT" SECRET_MODE=keyobject $NODE
+    suite python "python3 http.server+PyJWT (HTTP/1.0)" "$TOKEN_SMALL" "" env HTTP_PORT="$PORT" /usr/bin/python3 "$PEERS_DIR/http/py_server.py"
+    suite nginx "nginx static 200 (no check, upper bound)" "$TOKEN_SMALL" "$TOKEN_BADSIG" nginx -p "$PEERS/nginx" -c "$PEERS/nginx/nginx.conf"
+  fi
+  echo "  round $r/$RUNS done" >&2
+done
+
+# ---- table --------------------------------------------------------------------------------
+med() { cut -d' ' -f"$2" "$RES/$1" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]+0}'; }
+rps_of() { [ -f "$RES/$1" ] && med "$1" 1 || echo 0; }
+p99_of() { [ -f "$RES/$1" ] && med "$1" 3 || echo 0; }
+rows=()
+for entry in "${LABELS[@]}"; do
+  IFS='|' read -r key label exp <<<"$entry"
+  f="$RES/$key"
+  if grep -q WRONG "$f"; then rows+=("$label|WRONG STATUS||||||"); continue; fi
+  kind=valid; [ "$exp" = 401 ] && kind=invalid
+  go_rps=$(rps_of "go.$kind"); ha_rps=$(rps_of "haproxy.$kind")
+  rows+=("$(awk -v L="$label" -v E="$exp" -v rps="$(med "$key" 1)" -v p50="$(med "$key" 2)" -v p99="$(med "$key" 3)" \
+      -v go="$go_rps" -v ha="$ha_rps" \
+      -v tot="$(awk '{req+=$4; n2+=$5; se+=$6} END{print req, n2, se}' "$f")" 'BEGIN{
+      split(tot, t, " "); req=t[1]; n2=t[2]; se=t[3];
+      ok = (E==200) ? (n2==0 ? "all 200" : n2 " non-2xx") : (n2==req ? "all 401" : (req-n2) " 2xx!");
+      printf "%s|%.0f|%.2f|%.2f|%s|%s|%s|%d", L, rps, p50, p99,
+        (go>0 ? sprintf("%.2fx", rps/go) : "-"), (ha>0 ? sprintf("%.2fx", rps/ha) : "-"), ok, se }')")
+done
+echo
+echo "wrk -t1 -c$CONN -d${DUR}s, median of $RUNS interleaved rounds, server on CPU $SRV_CPU, wrk on CPU $WRK_CPU, 127.0.0.1 ($(date -u +%F))"
+{ echo "server, token|req/s|p50 ms|p99 ms|vs Go|vs HAProxy|statuses|sock errs"; printf '%s\n' "${rows[@]}"; } | column -t -s'|'
+echo "load average (1/5/15 min) at start: $LOAD0; at end: $(cut -d" " -f1-3 /proc/loadavg)"
+# Targets (issue 3): ours >= 2x Go's req/s and >= HAProxy's, p99 below both, per token kind.
+if [ "$ONLY_OURS" != 1 ]; then
+  for kind in valid invalid; do
+    o=$(rps_of "ours.$kind"); g=$(rps_of "go.$kind"); h=$(rps_of "haproxy.$kind")
+    op=$(p99_of "ours.$kind"); gp=$(p99_of "go.$kind"); hp=$(p99_of "haproxy.$kind")
+    awk -v k="$kind" -v o="$o" -v g="$g" -v h="$h" -v op="$op" -v gp="$gp" -v hp="$hp" 'BEGIN{
+      printf "target (%s token): req/s >= 2x Go %s, >= HAProxy %s, p99 below both %s\n", k,
+        (o >= 2*g ? "MET" : "MISSED"), (o >= h ? "MET" : "MISSED"), (op < gp && op < hp ? "MET" : "MISSED") }'
+  done
+fi
