@@ -4,6 +4,7 @@
 
 #include <approov.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -383,6 +384,53 @@ static void test_binding(void) {
   approov_verifier_free(v);
 }
 
+/* approov.h: a verifier may be used by any number of threads at once. */
+struct thread_result {
+  const approov_verifier* verifier;
+  int wrong;
+};
+
+static void* verify_many(void* arg) {
+  struct thread_result* result = (struct thread_result*)arg;
+  approov_claims* c = approov_claims_new();
+  int i;
+  if (c == NULL) {
+    result->wrong = -1;
+    return NULL;
+  }
+  for (i = 0; i < 500; ++i) {
+    if (verify(result->verifier, token_large, kNow, c) != APPROOV_OK ||
+        !string_claim_is(c, "ip", "203.0.113.42")) {
+      ++result->wrong;
+    }
+    if (verify(result->verifier, token_badsig, kNow, c) != APPROOV_BAD_SIGNATURE) ++result->wrong;
+    if (verify(result->verifier, token_bind, kNow, NULL) != APPROOV_OK) ++result->wrong;
+  }
+  approov_claims_free(c);
+  return NULL;
+}
+
+static void test_threads(void) {
+  enum { kThreads = 4 };
+  pthread_t threads[kThreads];
+  struct thread_result results[kThreads];
+  approov_verifier* v =
+      approov_verifier_new(secret_b64, strlen(secret_b64), APPROOV_SECRET_BASE64, 0, NULL, 0);
+  int i;
+  CHECK(v != NULL);
+  if (v == NULL) return;
+  for (i = 0; i < kThreads; ++i) {
+    results[i].verifier = v;
+    results[i].wrong = 0;
+    CHECK(pthread_create(&threads[i], NULL, verify_many, &results[i]) == 0);
+  }
+  for (i = 0; i < kThreads; ++i) {
+    CHECK(pthread_join(threads[i], NULL) == 0);
+    CHECK(results[i].wrong == 0);
+  }
+  approov_verifier_free(v);
+}
+
 static void test_reason_strings(void) {
   static const char* const names[] = {"ok",
                                       "missing_token",
@@ -449,6 +497,7 @@ int main(int argc, char** argv) {
   test_claims();
   test_escaped_strings();
   test_binding();
+  test_threads();
   test_reason_strings();
   test_null_safety();
   if (failures != 0) {
