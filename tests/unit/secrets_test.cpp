@@ -392,3 +392,23 @@ TEST(VerifierConfig, FromEnvironment) {
 
 }  // namespace
 }  // namespace approov::test
+
+namespace approov::test {
+namespace {
+
+TEST(SingleSecret, WithAKeyIdTheKidMustMatch) {
+  // docs/DECISIONS.md: "several secrets (or a secret with a key id)" select by kid.
+  VerifierConfig config;
+  config.secrets.emplace_back(test_key(), "only");
+  auto v = TokenVerifier::create(config);
+  ASSERT_TRUE(v) << v.error();
+  auto ok = v.value().verify(mint(R"({"alg":"HS256","kid":"only"})", kPayload), kNow);
+  ASSERT_EQ(ok.reason(), Reason::ok);
+  EXPECT_EQ(ok.claims().key_id(), "only");
+  EXPECT_EQ(v.value().verify(mint(R"({"alg":"HS256","kid":"other"})", kPayload), kNow).reason(),
+            Reason::unknown_kid);
+  EXPECT_EQ(v.value().verify(mint(R"({"alg":"HS256"})", kPayload), kNow).reason(), Reason::ok);
+}
+
+}  // namespace
+}  // namespace approov::test
