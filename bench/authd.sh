@@ -67,8 +67,11 @@ stop_all() {
     for _ in $(seq 50); do port_open "$port" || break; sleep 0.05; done
   done
 }
-NGINX=(nginx -g "daemon off; master_process off;" -e /dev/null)
-start_authd() { start "$P_AUTHD" "$AUTHD" --listen "127.0.0.1:$P_AUTHD" --threads 1 --log-rate 0; }
+# The peers' static config already says daemon off / master_process off.
+NGINX=(nginx -e /dev/null)
+NGINX_FG=(nginx -g "daemon off; master_process off;" -e /dev/null)
+# Empty failure body, as deploy/nginx says: nginx cannot keep alive past a pending body.
+start_authd() { start "$P_AUTHD" "$AUTHD" --listen "127.0.0.1:$P_AUTHD" --threads 1 --log-rate 0 --failure-body=; }
 
 # one wrk run -> "rps p99ms requests non2xx sockerrs"
 wrk1() {  # seconds token
@@ -100,11 +103,11 @@ for ((r = 1; r <= RUNS; r++)); do
   start "$P_FRONT" haproxy -db -f "$WORK/haproxy.cfg"
   measure haproxy_valid "$TOKEN_SMALL_NONUL" 200; stop_all
 
-  start "$P_FRONT" "${NGINX[@]}" -p "$WORK/ideal" -c "$WORK/ideal/nginx.conf"
+  start "$P_FRONT" "${NGINX_FG[@]}" -p "$WORK/ideal" -c "$WORK/ideal/nginx.conf"
   measure nginx_ideal "$TOKEN_SMALL" 200; stop_all
 
   start_authd
-  start "$P_FRONT" "${NGINX[@]}" -p "$WORK/authd" -c "$WORK/authd/nginx.conf"
+  start "$P_FRONT" "${NGINX_FG[@]}" -p "$WORK/authd" -c "$WORK/authd/nginx.conf"
   measure nginx_authd_valid "$TOKEN_SMALL" 200
   measure nginx_authd_invalid "$TOKEN_BADSIG" 401; stop_all
   echo "  round $r/$RUNS done" >&2

@@ -114,13 +114,15 @@ class Authd:
         self.proc = Proc(testcase, [AUTHD, "--listen", "127.0.0.1:0", "--admin-listen",
                                     "127.0.0.1:0"] + args, env=env or authd_env(), cwd=self.cwd)
         self.port = self.admin = None
-        for _ in range(2):
+        while self.admin is None:
             line = self.proc.p.stdout.readline()
             if not line:
                 raise RuntimeError("approov-authd did not start: " + self.proc.stderr_text())
             if "admin on" in line:
                 self.admin = int(line.rsplit(":", 1)[1])
-            elif "listening on" in line:
+            elif "listening on unix:" in line:
+                continue
+            elif "listening on" in line and self.port is None:
                 self.port = int(line.rsplit(":", 1)[1])
 
     @property

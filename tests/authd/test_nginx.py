@@ -28,7 +28,8 @@ def start_nginx(testcase, authd_port, upstream_port):
 
 class Nginx(ProxyChecks, unittest.TestCase):
     def setUp(self):
-        self.authd = harness.start_authd_with_routes(self)
+        # nginx recipe: empty failure body, so denials keep the keep-alive connection
+        self.authd = harness.start_authd_with_routes(self, ["--failure-body="])
         upstream = harness.start_upstream(self)
         self.port, self.nginx = start_nginx(self, self.authd.port, upstream)
 

@@ -97,6 +97,16 @@ class Options(unittest.TestCase):
         for reason in ("binding_mismatch", "missing_binding_header", "missing_pay"):
             self.assertEqual(m['approov_authd_requests_total{decision="deny",reason="%s"}' % reason], 1)
 
+    def test_unix_socket_listener(self):
+        sock = os.path.join(tempfile.mkdtemp(prefix="authd-unix-"), "authd.sock")
+        a = Authd(self, ["--listen", "unix:" + sock, "--threads", "2"])
+        for token, want in ((VALID, "200"), (BAD_SIG, "401")):
+            r = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                                "--unix-socket", sock, "-H", "Approov-Token: " + token,
+                                "http://authd/x"], capture_output=True, text=True, timeout=10)
+            self.assertEqual(r.stdout, want)
+        self.assertEqual(request(a.port, "/", {"Approov-Token": VALID})[0], 200)
+
     def test_claim_headers_off_and_custom_failure(self):
         a = Authd(self, ["--claim-headers", "off", "--failure-status", "403",
                          "--failure-body", '{"error":"denied"}'])

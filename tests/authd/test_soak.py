@@ -48,7 +48,7 @@ class Soak(unittest.TestCase):
         bad = "route / protected\nroute /x nonsense\n"
         with open(conf, "w") as f:
             f.write(good[0])
-        authd = Authd(self, ["--config", conf, "--log-rate", "2"])
+        authd = Authd(self, ["--config", conf, "--log-rate", "2", "--failure-body="])
         upstream = Authd(self, ["--threads", "1", "--log-rate", "0", "--config",
                                 self._upstream_conf(d)])
         port, nginx = start_nginx(self, authd.port, upstream.port)
