@@ -52,6 +52,13 @@ AUTH = "Bearer abc.def.ghi"
 BOUND = mint({"exp": FAR, "pay": pay_for(AUTH), "did": "bound-device"})
 
 
+def tmpdir(testcase, prefix):
+    """A temporary directory removed when the test ends."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    testcase.addCleanup(shutil.rmtree, d, True)
+    return d
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -76,6 +83,7 @@ class Proc:
 
     def __init__(self, testcase, args, env=None, stdout=subprocess.PIPE, cwd=None):
         self.log = tempfile.NamedTemporaryFile(prefix="authd-test-", suffix=".log", delete=False)
+        testcase.addCleanup(os.unlink, self.log.name)  # runs after stop (cleanups are LIFO)
         self.p = subprocess.Popen(args, stdout=stdout, stderr=self.log, env=env, cwd=cwd,
                                   text=True)
         testcase.addCleanup(self.stop)

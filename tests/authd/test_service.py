@@ -11,7 +11,7 @@ import time
 import unittest
 
 from harness import (AUTH, AUTHD, BAD_SIG, BOUND, EXPIRED, OTHER_SECRET_B64, SECRET_B64, VALID,
-                     VALID_BARE, WRONG_KEY, Authd, authd_env, header, main, mint, request)
+                     VALID_BARE, WRONG_KEY, Authd, authd_env, header, main, mint, request, tmpdir)
 
 DENY = (401, b"{}")
 
@@ -98,7 +98,7 @@ class Options(unittest.TestCase):
             self.assertEqual(m['approov_authd_requests_total{decision="deny",reason="%s"}' % reason], 1)
 
     def test_unix_socket_listener(self):
-        sock = os.path.join(tempfile.mkdtemp(prefix="authd-unix-"), "authd.sock")
+        sock = os.path.join(tmpdir(self, "authd-unix-"), "authd.sock")
         a = Authd(self, ["--listen", "unix:" + sock, "--threads", "2"])
         for token, want in ((VALID, "200"), (BAD_SIG, "401")):
             r = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
@@ -168,7 +168,7 @@ route /beta/strict protected
 
 class Routes(unittest.TestCase):
     def setUp(self):
-        d = tempfile.mkdtemp(prefix="authd-routes-")
+        d = tmpdir(self, "authd-routes-")
         self.conf = os.path.join(d, "authd.conf")
         with open(self.conf, "w") as f:
             f.write(ROUTES)
@@ -215,7 +215,7 @@ class Routes(unittest.TestCase):
 
 class Reload(unittest.TestCase):
     def setUp(self):
-        d = tempfile.mkdtemp(prefix="authd-reload-")
+        d = tmpdir(self, "authd-reload-")
         self.secret = os.path.join(d, "secret")
         self.conf = os.path.join(d, "authd.conf")
         with open(self.secret, "w") as f:
@@ -264,7 +264,7 @@ class Reload(unittest.TestCase):
 
 class StartUp(unittest.TestCase):
     def run_authd(self, args, env):
-        d = tempfile.mkdtemp(prefix="authd-start-")
+        d = tmpdir(self, "authd-start-")
         return subprocess.run([AUTHD] + args, env=env, cwd=d, capture_output=True, text=True,
                               timeout=20)
 
@@ -298,7 +298,7 @@ class StartUp(unittest.TestCase):
             self.assertNotIn(SECRET_B64, r.stderr)
 
     def test_bad_route_line_names_file_and_line(self):
-        d = tempfile.mkdtemp(prefix="authd-conf-")
+        d = tmpdir(self, "authd-conf-")
         conf = os.path.join(d, "c.conf")
         with open(conf, "w") as f:
             f.write("route / protected\nroute /x binding\n")
@@ -307,7 +307,7 @@ class StartUp(unittest.TestCase):
         self.assertIn(conf + ":2", r.stderr)
 
     def test_dotenv_supplies_the_secret(self):
-        d = tempfile.mkdtemp(prefix="authd-dotenv-")
+        d = tmpdir(self, "authd-dotenv-")
         with open(os.path.join(d, ".env"), "w") as f:
             f.write("APPROOV_BASE64_SECRET=%s\n" % SECRET_B64)
         a = Authd(self, [], env=authd_env(secret=None), cwd=d)
