@@ -1,10 +1,11 @@
 // A small, fast HTTP/1.1 server engine on Boost.Beast / Asio, shared by the example servers
-// and the approov-authd sidecar. Header-only; link Boost::system (Debian Boost 1.74) and
-// Threads::Threads.
+// and the approov-authd sidecar. Header-only: needs the Boost headers (Asio and Beast; Debian
+// Boost 1.74; no compiled Boost library since 1.69) and Threads::Threads.
 //
 // Model
 //   * One io_context per worker thread; a connection lives on one worker for its whole life,
-//     so the request path takes no lock and touches no shared atomic.
+//     so the request path takes no lock and touches no shared atomic (the connection count
+//     for `max_connections` is one relaxed atomic updated at accept and close only).
 //   * TCP listeners: with `reuse_port` (the default) every worker binds its own SO_REUSEPORT
 //     acceptor on the same address and the kernel spreads connections; otherwise worker 0
 //     accepts and hands sockets round-robin to the workers. Unix-socket listeners always use
@@ -26,9 +27,10 @@
 //     only immutable state, or per-thread state indexed by `Server::worker_index()`).
 //   * `req` and `res` are valid only during the call; keep no reference to them.
 //   * `res` arrives reset to 200 OK with no fields and an empty body (capacity retained);
-//     set the status, fields and body. The server then sets the HTTP version and keep-alive
-//     (request's wish, and "close" while stopping) and calls prepare_payload()
-//     (Content-Length). Do not set Connection or Content-Length yourself.
+//     set the status, fields and body. The server then sets the HTTP version (the request's),
+//     keep-alive (the request's wish; "close" while stopping) and Content-Length (the body
+//     size; a HEAD answer carries it without the body). Do not set Connection or
+//     Content-Length yourself.
 //   * It should not throw; if it does, the client gets an empty 500 and the connection closes.
 //   * It must not block for long: it runs on the event loop.
 //
