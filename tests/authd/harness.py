@@ -199,7 +199,7 @@ def start_authd_with_routes(testcase, extra=None):
     conf = os.path.join(d, "authd.conf")
     with open(conf, "w") as f:
         f.write(ROUTES_CONF)
-    return Authd(testcase, ["--config", conf] + (extra or []))
+    return Authd(testcase, ["--config", conf, "--cors-preflight", "on"] + (extra or []))
 
 
 def render(template, dest, values):
@@ -268,6 +268,13 @@ class ProxyChecks:
         self.assert_denied("/pay", [("Approov-Token", VALID), ("Authorization", AUTH)],
                            "no pay claim")
         self.assert_denied("/public/../api", [], "dot segment")
+
+    def test_client_cannot_choose_the_route_or_method(self):
+        spoof = [("X-Original-URI", "/public/x"), ("X-Forwarded-Uri", "/public/x"),
+                 ("X-Original-Method", "OPTIONS"), ("X-Forwarded-Method", "OPTIONS"),
+                 ("Access-Control-Request-Method", "GET")]
+        self.assert_denied("/api/secret", spoof, "spoofed original URI / method")
+        self.assert_denied("/api/secret", spoof + [("Approov-Token", BAD_SIG)], "spoofed + bad")
 
     def test_binding_and_unprotected_routes(self):
         status, _, body = self.get("/pay/1", [("Approov-Token", BOUND), ("Authorization", AUTH)])

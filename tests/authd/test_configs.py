@@ -66,7 +66,9 @@ class Yaml(unittest.TestCase):
         fa = dyn["http"]["middlewares"]["approov"]["forwardAuth"]
         self.assertEqual(fa["authResponseHeaders"], CLAIMS)
         self.assertFalse(fa["trustForwardHeader"])
-        self.assertEqual(dyn["http"]["routers"]["api"]["middlewares"], ["approov"])
+        self.assertEqual(dyn["http"]["routers"]["api"]["middlewares"], ["approov-strip", "approov"])
+        strip = dyn["http"]["middlewares"]["approov-strip"]["headers"]["customRequestHeaders"]
+        self.assertEqual(strip, {"X-Original-URI": "", "X-Original-Method": ""})
         print("\nTraefik: YAML parsed and checked; NOT run (Traefik is not in Debian)")
 
     def test_kubernetes_manifest_and_its_policy(self):

@@ -128,10 +128,17 @@ class Options(unittest.TestCase):
         on = Authd(self, ["--cors-preflight", "on"])
         self.assertEqual(request(on.port, "/", pre, method="OPTIONS")[0], 200)
         # nginx's auth subrequest is a GET: the original method comes in X-Original-Method
-        self.assertEqual(request(on.port, "/", dict(pre, **{"X-Original-Method": "OPTIONS"}))[0], 200)
+        self.assertEqual(request(on.port, "/", dict(pre, **{"X-Original-Method": "OPTIONS",
+                                                            "X-Original-URI": "/x"}))[0], 200)
+        self.assertEqual(request(on.port, "/", dict(pre, **{"X-Forwarded-Method": "OPTIONS",
+                                                            "X-Forwarded-Uri": "/x"}))[0], 200)
+        # method and URI come from the same proxy's pair: a mixed pair is not a preflight
+        self.assertEqual(request(on.port, "/", dict(pre, **{"X-Forwarded-Method": "OPTIONS",
+                                                            "X-Original-URI": "/x"}))[0], 401)
+        self.assertEqual(request(on.port, "/", dict(pre, **{"X-Original-Method": "OPTIONS"}))[0], 401)
         self.assertEqual(request(on.port, "/", {"Origin": "x"}, method="OPTIONS")[0], 401)
         self.assertEqual(request(on.port, "/", {"X-Original-Method": "OPTIONS"})[0], 401)
-        self.assertEqual(on.metrics()['approov_authd_requests_total{decision="allow",reason="preflight"}'], 2)
+        self.assertEqual(on.metrics()['approov_authd_requests_total{decision="allow",reason="preflight"}'], 3)
 
     def test_report_only_allows_and_counts(self):
         a = Authd(self, ["--report-only", "on"])
@@ -203,6 +210,11 @@ class Routes(unittest.TestCase):
         self.check("//public//x", {}, 200)  # merged slashes
         self.check("/%70ublic/x", {}, 200)  # decoded
         self.assertEqual(self.a.metrics()['approov_authd_requests_total{decision="deny",reason="bad_uri"}'], 8)
+
+    def test_duplicated_original_uri_is_denied(self):
+        st = request(self.a.port, "/_auth", [("X-Original-URI", "/public"),
+                                             ("X-Original-URI", "/public")])[0]
+        self.assertEqual(st, 401)
 
     def test_no_matching_route_is_denied(self):
         with open(self.conf, "w") as f:

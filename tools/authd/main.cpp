@@ -221,11 +221,29 @@ void handle(const Request& req, Response& res) {
   const Policy& p = svc.policy.get();
   const approov::beast::HeaderView<http::fields> headers(req);
 
-  // nginx's auth subrequest is always GET: the original method arrives in a header.
-  std::string_view method = first_value(req, "X-Original-Method");
-  if (method.empty()) method = first_value(req, "X-Forwarded-Method");
-  if (method.empty())
+  // The original URI and method come from the proxy's headers (nginx's auth subrequest is
+  // always a GET to the auth location). Method and URI are read from the same proxy's pair,
+  // so a client header of the other pair cannot choose the method (the recipes strip the
+  // pair their proxy does not set).
+  std::string_view uri;
+  std::string_view method;
+  bool ambiguous_uri = false;
+  for (const std::string& h : p.uri_headers) {
+    const HeaderFields f = headers.fields(h);
+    if (f.count == 0 || f.first.empty()) continue;
+    uri = f.first;
+    ambiguous_uri = f.count > 1;  // a proxy that appended instead of replacing
+    if (iequals(h, "X-Original-URI")) {
+      method = first_value(req, "X-Original-Method");
+    } else if (iequals(h, "X-Forwarded-Uri")) {
+      method = first_value(req, "X-Forwarded-Method");
+    }
+    break;
+  }
+  if (uri.empty()) uri = std::string_view(req.target().data(), req.target().size());
+  if (method.empty()) {
     method = std::string_view(req.method_string().data(), req.method_string().size());
+  }
 
   auto finish = [&] {
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -245,13 +263,7 @@ void handle(const Request& req, Response& res) {
     return finish();
   }
 
-  std::string_view uri;
-  for (const std::string& h : p.uri_headers) {
-    uri = first_value(req, h);
-    if (!uri.empty()) break;
-  }
-  if (uri.empty()) uri = std::string_view(req.target().data(), req.target().size());
-  if (!normalize_path(uri, w.path)) {
+  if (ambiguous_uri || !normalize_path(uri, w.path)) {
     bump(w.bypass[kBadUri]);
     log_denial(w, p, "deny", "bad_uri", nullptr, headers, method);
     deny(res, p);
