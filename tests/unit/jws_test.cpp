@@ -94,6 +94,18 @@ TEST(Jws, EmptySegmentsAreMalformed) {
   EXPECT_EQ(verify_reason("abc"), Reason::malformed);
 }
 
+TEST(Jws, VerifyTakesTheTokenExactlyAsGiven) {
+  // Trimming is the request layer's job (SPEC §2); the verifier itself accepts no extra byte.
+  const std::string t = valid_token();
+  EXPECT_EQ(verify_reason(" " + t), Reason::malformed);
+  EXPECT_EQ(verify_reason(t + "\n"), Reason::malformed);
+  EXPECT_EQ(verify_reason(t + '\0'), Reason::malformed);
+  EXPECT_EQ(verify_reason("Bearer " + t), Reason::malformed);
+  std::string with_nul = t;
+  with_nul[3] = '\0';
+  EXPECT_EQ(verify_reason(with_nul), Reason::malformed);
+}
+
 TEST(Jws, UnsecuredJwsWithEmptySignatureIsMalformed) {
   const std::string token =
       b64url(R"({"alg":"none"})") + "." + b64url(R"({"exp":4708683205})") + ".";
