@@ -126,6 +126,37 @@ TEST(Rfc7515, AppendixA1TamperedIsRejected) {
   EXPECT_EQ(wrong.verify(kRfc7515Token, payload, size), Reason::bad_signature);
 }
 
+TEST(IndependentVectors, TokensSignedByPythonHmacVerify) {
+  // Made with Python's hmac module (not with this library), for keys shorter than, equal to and
+  // longer than the SHA-256 block, which HMAC handles differently.
+  struct Case {
+    std::vector<std::uint8_t> key;
+    const char* token;
+    const char* sub;
+  };
+  std::vector<std::uint8_t> key32;
+  for (int i = 0; i < 32; ++i) key32.push_back(static_cast<std::uint8_t>(i));
+  const Case cases[] = {
+      {repeat(0xaa, 131),
+       "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjQ3MDg2ODMyMDUsInN1YiI6Imxvbmcga2V5In0."
+       "iYgscnNrZq8FEVMsQ9CW_NFmuVAlhAwjD5_qIcBqFDQ",
+       "long key"},
+      {key32,
+       "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjQ3MDg2ODMyMDUsInN1YiI6IjMyLWJ5dGUga2V5In0."
+       "M0_xidZQHgdYGdP66MGEAAKMSYOo0vAHarCDhbmxC5I",
+       "32-byte key"},
+  };
+  for (const Case& c : cases) {
+    VerifierConfig config;
+    config.secrets.emplace_back(c.key);
+    auto v = TokenVerifier::create(config);
+    ASSERT_TRUE(v) << v.error();
+    auto r = v.value().verify(c.token, kNow);
+    ASSERT_EQ(r.reason(), Reason::ok) << c.sub;
+    EXPECT_EQ(r.claims().sub(), c.sub);
+  }
+}
+
 // ---- Approov quickstart data
 // ---------------------------------------------------------------------
 
