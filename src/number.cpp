@@ -5,7 +5,58 @@
 
 namespace approov::detail {
 
+namespace {
+
+// A number of the common form -?INT(.FRAC)? (what Approov tokens carry) with at most 18
+// integer digits, split into its integer part and whether any fraction digit is non-zero.
+// Returns false for every other form, which then takes the general path. The text has been
+// validated by the JSON parser, so INT has no leading zeros beyond a single "0".
+struct PlainDecimal {
+  bool negative = false;
+  std::uint64_t integer_part = 0;
+  bool has_fraction = false;
+};
+
+bool parse_plain_decimal(std::string_view number, PlainDecimal& out) noexcept {
+  const char* p = number.data();
+  const char* const end = p + number.size();
+  if (p != end && *p == '-') {
+    out.negative = true;
+    ++p;
+  }
+  const char* const int_start = p;
+  std::uint64_t v = 0;
+  while (p != end && static_cast<unsigned char>(*p - '0') < 10) v = v * 10 + (*p++ - '0');
+  if (p == int_start || p - int_start > 18) return false;
+  bool fraction = false;
+  if (p != end && *p == '.') {
+    for (++p; p != end && static_cast<unsigned char>(*p - '0') < 10; ++p) fraction |= *p != '0';
+  }
+  if (p != end) return false;  // exponent
+  out.integer_part = v;
+  out.has_fraction = fraction;
+  return true;
+}
+
+}  // namespace
+
 int compare_number(std::string_view number, std::int64_t t) noexcept {
+  if (PlainDecimal d; parse_plain_decimal(number, d)) {
+    if (d.integer_part == 0 && !d.has_fraction) return t > 0 ? -1 : (t < 0 ? 1 : 0);  // zero
+    const bool t_negative = t < 0;
+    const std::uint64_t t_magnitude =
+        t_negative ? static_cast<std::uint64_t>(-(t + 1)) + 1 : static_cast<std::uint64_t>(t);
+    const int sign = d.negative ? -1 : 1;
+    if (d.negative != t_negative) return sign;
+    int magnitude_cmp;
+    if (d.integer_part != t_magnitude) {
+      magnitude_cmp = d.integer_part > t_magnitude ? 1 : -1;
+    } else {
+      magnitude_cmp = d.has_fraction ? 1 : 0;
+    }
+    return d.negative ? -magnitude_cmp : magnitude_cmp;
+  }
+
   std::size_t i = 0;
   const std::size_t n = number.size();
   const bool negative = n > 0 && number[0] == '-';
@@ -80,6 +131,39 @@ int compare_number(std::string_view number, std::int64_t t) noexcept {
 }
 
 double number_to_double(std::string_view number) noexcept {
+  // Exact fast path (Clinger): a significand of at most 2^53 is an exact double and so is
+  // 10^k for k <= 22, so one IEEE division gives the correctly rounded value, which is what
+  // from_chars returns too. Forms with an exponent take the general path.
+  {
+    static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const char* p = number.data();
+    const char* const end = p + number.size();
+    const bool negative = p != end && *p == '-';
+    if (negative) ++p;
+    const char* const int_start = p;
+    std::uint64_t mantissa = 0;  // may wrap when too long; such input is rejected below
+    while (p != end && static_cast<unsigned char>(*p - '0') < 10) {
+      mantissa = mantissa * 10 + static_cast<unsigned char>(*p++ - '0');
+    }
+    std::size_t digits = static_cast<std::size_t>(p - int_start);
+    std::size_t fraction_digits = 0;
+    if (p != end && *p == '.') {
+      const char* const fraction_start = ++p;
+      while (p != end && static_cast<unsigned char>(*p - '0') < 10) {
+        mantissa = mantissa * 10 + static_cast<unsigned char>(*p++ - '0');
+      }
+      fraction_digits = static_cast<std::size_t>(p - fraction_start);
+      digits += fraction_digits;
+    }
+    // 19 digits cannot wrap 64 bits.
+    if (p == end && digits > 0 && digits <= 19 && fraction_digits <= 22 &&
+        mantissa <= (std::uint64_t{1} << 53)) {
+      const double value = static_cast<double>(mantissa) / kPow10[fraction_digits];
+      return negative ? -value : value;
+    }
+  }
   double value = 0;
   auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
   if (ec == std::errc::result_out_of_range) {
