@@ -175,8 +175,18 @@ class Parser {
                            static_cast<std::size_t>(p_ - 1 - key_start));
       for (std::size_t i = first_key; i < key_count_; ++i) {
         const KeyRef& k = keys_[i];
-        std::string_view other(reinterpret_cast<const char*>(base_) + k.offset, k.length);
-        if (raw_strings_equal(key, key_escaped, other, k.escaped)) return false;  // duplicate
+        const char* other = reinterpret_cast<const char*>(base_) + k.offset;
+        if (!key_escaped && !k.escaped) {
+          // The common case, kept inline: keys of other lengths or first bytes differ cheaply.
+          if (k.length == key.size() &&
+              (key.empty() ||
+               (other[0] == key[0] && std::memcmp(other, key.data(), key.size()) == 0))) {
+            return false;  // duplicate
+          }
+        } else if (raw_strings_equal(key, key_escaped, std::string_view(other, k.length),
+                                     k.escaped)) {
+          return false;  // duplicate
+        }
       }
       if (key_count_ == kMaxKeys) return false;
       keys_[key_count_++] = KeyRef{static_cast<std::uint32_t>(key_start - base_),
@@ -303,6 +313,7 @@ class Parser {
   // p_ is just past the opening quote; on success it is just past the closing quote.
   bool string_body(bool& escaped) noexcept {
     for (;;) {
+      skip_plain_string_bytes();
       if (p_ == end_) return false;
       unsigned char c = *p_;
       if (c == '"') {
@@ -321,6 +332,32 @@ class Parser {
       }
       if (!utf8_sequence()) return false;
     }
+  }
+
+  // Advances p_ over bytes that need no attention inside a string (ASCII 0x20..0x7F other than
+  // '"' and '\\'), eight at a time, stopping at the first byte that does (or near the end).
+  void skip_plain_string_bytes() noexcept {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    constexpr std::uint64_t k01 = 0x0101010101010101;
+    constexpr std::uint64_t k80 = 0x8080808080808080;
+    while (end_ - p_ >= 8) {
+      std::uint64_t v;
+      std::memcpy(&v, p_, sizeof v);
+      const std::uint64_t quote = v ^ (k01 * '"');
+      const std::uint64_t backslash = v ^ (k01 * '\\');
+      // High bit of a byte set for: a zero byte of `quote` or `backslash`, a byte below 0x20
+      // (v - 0x20 wraps), a byte of 0x80 or more. Borrows can only mark bytes above a byte that
+      // is itself marked, so the lowest marked byte is exact.
+      const std::uint64_t special =
+          (((quote - k01) & ~quote) | ((backslash - k01) & ~backslash) | (v - k01 * 0x20) | v) &
+          k80;
+      if (special != 0) {
+        p_ += __builtin_ctzll(special) / 8;
+        return;
+      }
+      p_ += 8;
+    }
+#endif
   }
 
   // p_ is at the backslash.
