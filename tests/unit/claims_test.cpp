@@ -1,5 +1,7 @@
 // Claims accessors (SPEC §3 "other claims": exposed, not judged) and the stable reason names
 // (SPEC §6).
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 
@@ -226,6 +228,23 @@ TEST(Defaults, ReportOnlyStillReportsTheReason) {
   route.report_only = true;
   Claims claims;
   EXPECT_EQ(rc.value().check(HeaderList{}, kNow, route, claims), Reason::missing_token);
+}
+
+}  // namespace
+}  // namespace approov::test
+
+namespace approov::test {
+namespace {
+
+TEST(Reasons, EveryReasonIsDocumented) {
+  // SPEC §6: reason codes are stable and documented (docs/DECISIONS.md lists each one).
+  std::ifstream in(std::string(APPROOV_TEST_DATA) + "/../../docs/DECISIONS.md");
+  ASSERT_TRUE(in.good());
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (std::size_t i = 1; i < kReasonCount; ++i) {
+    const std::string name(to_string(static_cast<Reason>(i)));
+    EXPECT_NE(doc.find("`" + name + "`"), std::string::npos) << name << " is not documented";
+  }
 }
 
 }  // namespace
