@@ -1,0 +1,337 @@
+// The adapters inside real servers (Boost.Beast engine, cpp-httplib, libmicrohttpd) on
+// ephemeral loopback ports, driven by a real socket client: per-route policies (none, token,
+// binding, report-only), claims reaching the handler, a configured failure response, and the
+// rejection logger (reason and fingerprint, never the token).
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "approov/adapters/guard.hpp"
+#include "approov/approov.hpp"
+
+#ifdef APPROOV_TEST_BEAST
+#include "approov/adapters/beast.hpp"
+#include "approov/adapters/beast_server.hpp"
+#endif
+#ifdef APPROOV_TEST_HTTPLIB
+#include "approov/adapters/httplib.hpp"
+#endif
+#ifdef APPROOV_TEST_MICROHTTPD
+#include "approov/adapters/microhttpd.hpp"
+#endif
+
+namespace {
+
+constexpr const char* kSecretB64 =
+    "h+CX0tOzdAAR9l15bWAqvq7w9olk66daIH+Xk+IAHhVVHszjDzeGobzNnqyRze3lw/WVyWrc2gZfh3XXfBOmww==";
+constexpr const char* kAuth = "Bearer user-session-1";
+
+std::vector<std::uint8_t> secret_bytes() {
+  return approov::decode_secret(kSecretB64, approov::SecretEncoding::base64, "test")
+      .value()
+      .bytes();
+}
+
+std::string mint(const std::string& payload) {
+  const auto key = secret_bytes();
+  return approov::mint_hs256(R"({"typ":"JWT","alg":"HS256"})", payload, key.data(), key.size());
+}
+
+std::string mint_with_other_key(const std::string& payload) {
+  const std::string key(32, 'k');
+  return approov::mint_hs256(R"({"typ":"JWT","alg":"HS256"})", payload,
+                             reinterpret_cast<const std::uint8_t*>(key.data()), key.size());
+}
+
+std::string exp_claim() {
+  return std::to_string(approov::unix_now() + 3600);
+}
+
+struct Reply {
+  int status = 0;
+  std::string content_type;
+  std::string body;
+};
+
+// A minimal HTTP/1.1 client over a real socket (Connection: close, read to EOF).
+Reply get(std::uint16_t port, const std::string& path,
+          const std::vector<std::pair<std::string, std::string>>& headers) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return {};
+  }
+  std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  for (const auto& [n, v] : headers) req += n + ": " + v + "\r\n";
+  req += "\r\n";
+  (void)!::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+  std::string raw;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    raw.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  Reply r;
+  if (raw.size() < 12) return r;
+  r.status = std::stoi(raw.substr(9, 3));
+  const auto end = raw.find("\r\n\r\n");
+  const std::string head = raw.substr(0, end);
+  r.body = end == std::string::npos ? "" : raw.substr(end + 4);
+  std::size_t pos = 0;
+  while ((pos = head.find("\r\n", pos)) != std::string::npos) {
+    pos += 2;
+    const auto eol = head.find("\r\n", pos);
+    const std::string line = head.substr(pos, eol == std::string::npos ? eol : eol - pos);
+    if (line.size() > 13 && approov::iequals(line.substr(0, 13), "content-type:")) {
+      r.content_type = line.substr(13);
+      while (!r.content_type.empty() && r.content_type.front() == ' ') r.content_type.erase(0, 1);
+    }
+  }
+  return r;
+}
+
+// Everything a server under test needs: two guards (default and a custom failure response)
+// and a logger that records rejections.
+struct Fixture {
+  struct Logged {
+    approov::Reason reason;
+    std::string fingerprint, method, path;
+    bool report_only;
+  };
+  std::mutex mutex;
+  std::vector<Logged> logged;
+  std::unique_ptr<approov::adapters::Guard> guard, custom;
+
+  Fixture() {
+    auto logger = [this](const approov::adapters::Rejection& r) {
+      std::lock_guard<std::mutex> lock(mutex);
+      logged.push_back({r.reason, std::string(r.fingerprint), std::string(r.method),
+                        std::string(r.path), r.report_only});
+    };
+    auto make_check = [] {
+      approov::VerifierConfig config;
+      config.secrets.emplace_back(secret_bytes());
+      return approov::RequestCheck::create(approov::TokenVerifier::create(config).value()).value();
+    };
+    guard = std::make_unique<approov::adapters::Guard>(make_check(), approov::FailureResponse{},
+                                                       logger);
+    custom = std::make_unique<approov::adapters::Guard>(
+        make_check(), approov::FailureResponse{403, "text/plain", "forbidden"}, logger);
+  }
+};
+
+const approov::RoutePolicy kNone{approov::Protection::none, {}, false};
+const approov::RoutePolicy kToken{approov::Protection::token, {}, false};
+const approov::RoutePolicy kBound{approov::Protection::token_binding, {{"Authorization"}}, false};
+const approov::RoutePolicy kReport{approov::Protection::token, {}, true};
+
+// What every handler answers: which claims it saw.
+std::string describe(const approov::Claims* claims) {
+  if (claims == nullptr) return "unverified";
+  return "did=" + std::string(claims->did().value_or("-"));
+}
+
+// The same behaviour checks for every framework; `port` serves /token, /bound, /open, /report
+// and /custom with the policies above.
+void expect_adapter_behaviour(Fixture& f, std::uint16_t port) {
+  const std::string good = mint(R"({"exp":)" + exp_claim() + R"(,"did":"device-1"})");
+  const std::string bound = mint(R"({"exp":)" + exp_claim() + R"(,"did":"device-2","pay":")" +
+                                 approov::pay_claim_for(kAuth) + "\"}");
+  const std::string bad = mint_with_other_key(R"({"exp":)" + exp_claim() + "}");
+
+  Reply r = get(port, "/token", {{"Approov-Token", good}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "did=device-1") << "the verified claims reach the handler";
+
+  r = get(port, "/token?secret=1", {{"Approov-Token", bad}});
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.body, "{}");
+  EXPECT_EQ(r.content_type, "application/json");
+
+  r = get(port, "/open", {});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "unverified") << "unprotected routes get no claims";
+
+  r = get(port, "/bound", {{"Approov-Token", bound}, {"Authorization", kAuth}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "did=device-2");
+  r = get(port, "/bound", {{"Approov-Token", bound}, {"Authorization", "Bearer other"}});
+  EXPECT_EQ(r.status, 401);
+  r = get(port, "/bound", {{"Approov-Token", good}, {"Authorization", kAuth}});
+  EXPECT_EQ(r.status, 401) << "no pay on a binding route";
+
+  r = get(port, "/report", {{"Approov-Token", bad}});
+  EXPECT_EQ(r.status, 200) << "report-only lets the request through";
+  EXPECT_EQ(r.body, "unverified");
+  r = get(port, "/report", {{"Approov-Token", good}});
+  EXPECT_EQ(r.body, "did=device-1");
+
+  r = get(port, "/custom", {});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.content_type, "text/plain");
+  EXPECT_EQ(r.body, "forbidden");
+
+  std::lock_guard<std::mutex> lock(f.mutex);
+  ASSERT_EQ(f.logged.size(), 5u);
+  EXPECT_EQ(f.logged[0].reason, approov::Reason::bad_signature);
+  EXPECT_EQ(f.logged[0].fingerprint, std::string(approov::token_fingerprint(bad).data()));
+  EXPECT_EQ(f.logged[0].method, "GET");
+  EXPECT_EQ(f.logged[0].path, "/token") << "the query string is not logged";
+  EXPECT_FALSE(f.logged[0].report_only);
+  EXPECT_EQ(f.logged[1].reason, approov::Reason::binding_mismatch);
+  EXPECT_EQ(f.logged[2].reason, approov::Reason::missing_pay);
+  EXPECT_EQ(f.logged[3].reason, approov::Reason::bad_signature);
+  EXPECT_TRUE(f.logged[3].report_only);
+  EXPECT_EQ(f.logged[4].reason, approov::Reason::missing_token);
+  EXPECT_EQ(f.logged[4].fingerprint, "");
+}
+
+TEST(Guard, LoggerExceptionsAreSwallowedAndTheDecisionStands) {
+  approov::VerifierConfig config;
+  config.secrets.emplace_back(secret_bytes());
+  approov::adapters::Guard guard(
+      approov::RequestCheck::create(approov::TokenVerifier::create(config).value()).value(), {},
+      [](const approov::adapters::Rejection&) { throw std::runtime_error("log full"); });
+  approov::HeaderList headers{{"Approov-Token", "a.b.c"}};
+  approov::Claims claims;
+  const auto d = guard.decide(headers, kToken, claims);
+  EXPECT_FALSE(d.allow);
+  EXPECT_EQ(d.reason, approov::Reason::malformed);
+}
+
+#ifdef APPROOV_TEST_BEAST
+TEST(BeastAdapter, PoliciesClaimsFailureResponseAndLog) {
+  Fixture f;
+  auto respond = [](const auto&, auto& res, const approov::Claims* claims) {
+    res.body() = describe(claims);
+  };
+  auto token = approov::beast::protect(*f.guard, kToken, respond);
+  auto bound = approov::beast::protect(*f.guard, kBound, respond);
+  auto open = approov::beast::protect(*f.guard, kNone, respond);
+  auto report = approov::beast::protect(*f.guard, kReport, respond);
+  auto custom = approov::beast::protect(*f.custom, kToken, respond);
+  approov::beast::ServerOptions options;
+  options.threads = 2;
+  approov::beast::Server server(
+      options, [&](const approov::beast::Request& req, approov::beast::Response& res) {
+        const std::string target(req.target());
+        const std::string path = target.substr(0, target.find('?'));
+        if (path == "/token") return token(req, res);
+        if (path == "/bound") return bound(req, res);
+        if (path == "/open") return open(req, res);
+        if (path == "/report") return report(req, res);
+        return custom(req, res);
+      });
+  ASSERT_EQ(server.listen("127.0.0.1:0"), "");
+  server.start();
+  expect_adapter_behaviour(f, server.port());
+  server.stop();
+  server.wait();
+}
+#endif
+
+#ifdef APPROOV_TEST_HTTPLIB
+TEST(HttplibAdapter, PoliciesClaimsFailureResponseAndLog) {
+  Fixture f;
+  auto respond = [](const httplib::Request&, httplib::Response& res,
+                    const approov::Claims* claims) {
+    res.set_content(describe(claims), "text/plain");
+  };
+  httplib::Server server;
+  server.Get("/token", approov::cpphttplib::protect(*f.guard, kToken, respond));
+  server.Get("/bound", approov::cpphttplib::protect(*f.guard, kBound, respond));
+  server.Get("/open", approov::cpphttplib::protect(*f.guard, kNone, respond));
+  server.Get("/report", approov::cpphttplib::protect(*f.guard, kReport, respond));
+  server.Get("/custom", approov::cpphttplib::protect(*f.custom, kToken, respond));
+  const int port = server.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(port, 0);
+  std::thread serving([&] { server.listen_after_bind(); });
+  expect_adapter_behaviour(f, static_cast<std::uint16_t>(port));
+  server.stop();
+  serving.join();
+}
+
+TEST(HttplibAdapter, ProtectAllGuardsEveryRoute) {
+  Fixture f;
+  httplib::Server server;
+  approov::cpphttplib::protect_all(server, *f.guard, kToken);
+  server.Get("/", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("hello", "text/plain");
+  });
+  const int port = server.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(port, 0);
+  std::thread serving([&] { server.listen_after_bind(); });
+  const auto p = static_cast<std::uint16_t>(port);
+  EXPECT_EQ(get(p, "/", {}).status, 401);
+  EXPECT_EQ(get(p, "/", {{"Approov-Token", mint(R"({"exp":)" + exp_claim() + "}")}}).body, "hello");
+  server.stop();
+  serving.join();
+}
+#endif
+
+#ifdef APPROOV_TEST_MICROHTTPD
+struct MhdRoutes {
+  Fixture* f;
+};
+
+MHD_Result mhd_handler(void* cls, MHD_Connection* connection, const char* url, const char* method,
+                       const char*, const char*, std::size_t* upload_size, void** state) {
+  static int headers_seen;  // answer once the whole request is in (see the hello example)
+  if (*state == nullptr) {
+    *state = &headers_seen;
+    return MHD_YES;
+  }
+  if (*upload_size != 0) {
+    *upload_size = 0;
+    return MHD_YES;
+  }
+  Fixture& f = *static_cast<MhdRoutes*>(cls)->f;
+  const std::string path = url;
+  const approov::RoutePolicy& route = path == "/bound"    ? kBound
+                                      : path == "/open"   ? kNone
+                                      : path == "/report" ? kReport
+                                                          : kToken;
+  const approov::adapters::Guard& guard = path == "/custom" ? *f.custom : *f.guard;
+  approov::Claims claims;
+  const auto decision = approov::microhttpd::check(guard, connection, method, url, route, claims);
+  if (!decision.allow) return approov::microhttpd::queue_failure(guard.failure(), connection);
+  const bool verified = decision.verified() && route.protection != approov::Protection::none;
+  return approov::microhttpd::queue_json(connection, MHD_HTTP_OK,
+                                         describe(verified ? &claims : nullptr), "text/plain");
+}
+
+TEST(MicrohttpdAdapter, PoliciesClaimsFailureResponseAndLog) {
+  Fixture f;
+  MhdRoutes routes{&f};
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  MHD_Daemon* daemon =
+      MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, nullptr, nullptr, &mhd_handler, &routes,
+                       MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_END);
+  ASSERT_NE(daemon, nullptr);
+  const MHD_DaemonInfo* info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+  ASSERT_NE(info, nullptr);
+  expect_adapter_behaviour(f, info->port);
+  MHD_stop_daemon(daemon);
+}
+#endif
+
+}  // namespace
