@@ -73,6 +73,10 @@ NGINX_FG=(nginx -g "daemon off; master_process off;" -e /dev/null)
 # Empty failure body, as deploy/nginx says: nginx cannot keep alive past a pending body.
 start_authd() { start "$P_AUTHD" "$AUTHD" --listen "127.0.0.1:$P_AUTHD" --threads 1 --log-rate 0 --failure-body=; }
 
+# CPU time (user+system, clock ticks) of every server process started for this setup: CPU per
+# request is a steadier figure than req/s when other work shares the machine.
+cpu_ticks() { local t=0 p; for p in "${PIDS[@]}"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo $t; }
+TCK=$(getconf CLK_TCK)
 # one wrk run -> "rps p99ms requests non2xx sockerrs"
 wrk1() {  # seconds token
   taskset -c "$WRK_CPU" wrk -t1 -c"$CONN" -d"$1"s --latency -H "Approov-Token: $2" "http://127.0.0.1:$P_FRONT/" |
@@ -87,7 +91,8 @@ measure() {  # key token expected-status
   local got; got=$(code "$2")
   [ "$got" = "$3" ] || { echo "$1: expected $3, got $got" >&2; exit 1; }
   wrk1 1 "$2" >/dev/null   # warm-up
-  wrk1 "$DUR" "$2" >>"$RES/$1"
+  local c0 line c1; c0=$(cpu_ticks); line=$(wrk1 "$DUR" "$2"); c1=$(cpu_ticks)
+  echo "$line $(awk -v t=$((c1 - c0)) -v n="$(echo "$line" | cut -d' ' -f3)" -v hz="$TCK" 'BEGIN{printf "%.2f", t * 1e6 / hz / n}')" >>"$RES/$1"
 }
 
 LOAD0="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -119,13 +124,13 @@ check() {  # key expected -> "all 200"/"all 401"/problem
     if (se) { printf "%d socket errors", se; exit }
     if (E==200) print (n2==0 ? "all 2xx" : n2 " non-2xx!"); else print (n2==req ? "all non-2xx" : (req-n2) " 2xx!") }' "$RES/$1"
 }
-row() { printf '%s|%.0f|%.2f|%s\n' "$2" "$(med "$1" 1)" "$(med "$1" 2)" "$(check "$1" "$3")"; }
+row() { printf '%s|%.0f|%.2f|%.1f|%s\n' "$2" "$(med "$1" 1)" "$(med "$1" 2)" "$(med "$1" 6)" "$(check "$1" "$3")"; }
 ratio() { awk -v a="$(med "$1" 1)" -v b="$(med "$2" 1)" 'BEGIN{printf "%.2f", a/b}'; }
 
 echo
 echo "approov-authd benchmark: wrk -t1 -c$CONN -d${DUR}s, median of $RUNS interleaved rounds, servers on CPU $SRV_CPU, wrk on CPU $WRK_CPU, 127.0.0.1 ($(date -u +%F))"
 {
-  echo "setup|req/s|p99 ms|answers"
+  echo "setup|req/s|p99 ms|server CPU us/req|answers"
   row static "A nginx static 200 (no check)" 200
   row authd_valid "B approov-authd alone, valid token" 200
   row authd_invalid "B approov-authd alone, invalid signature" 401
@@ -138,4 +143,5 @@ echo
 echo "approov-authd alone / nginx static 200:         $(ratio authd_valid static)  (target >= 0.8)"
 echo "approov-authd alone / HAProxy jwt_verify:         $(ratio authd_valid haproxy_valid)  (target >= 1.3)"
 echo "nginx+approov-authd / nginx+ideal auth endpoint:  $(ratio nginx_authd_valid nginx_ideal)  (target >= 0.9)"
+echo "(server CPU us/req: user+system time of the server processes, nginx and authd together for D/E, per answered request)"
 echo "load average (1/5/15 min) at start: $LOAD0; at end: $(cut -d' ' -f1-3 /proc/loadavg)"
