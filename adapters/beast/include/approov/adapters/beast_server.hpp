@@ -414,8 +414,6 @@ class Server::Connection final : public detail::ConnectionBase,
   void write() {
     state_ = State::writing;
     deadline_ = Clock::now() + options_.write_timeout;
-    res_.keep_alive(keep_alive_);
-    res_.content_length(res_.body().size());
     head_.clear();
     head_ += res_.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
     append_number(head_, res_.result_int());
@@ -424,6 +422,12 @@ class Server::Connection final : public detail::ConnectionBase,
     head_.append(reason.data(), reason.size());
     head_ += "\r\n";
     for (const auto& field : res_) {
+      // The framing headers are the server's (written below, never stored in the fields).
+      const http::field id = field.name();
+      if (id == http::field::content_length || id == http::field::connection ||
+          id == http::field::transfer_encoding) {
+        continue;
+      }
       const auto name = field.name_string();
       const auto value = field.value();
       head_.append(name.data(), name.size());
@@ -431,7 +435,11 @@ class Server::Connection final : public detail::ConnectionBase,
       head_.append(value.data(), value.size());
       head_ += "\r\n";
     }
-    head_ += "\r\n";
+    if (!keep_alive_ && res_.version() != 10) head_ += "Connection: close\r\n";
+    if (keep_alive_ && res_.version() == 10) head_ += "Connection: keep-alive\r\n";
+    head_ += "Content-Length: ";
+    append_number(head_, static_cast<std::uint64_t>(res_.body().size()));
+    head_ += "\r\n\r\n";
     std::array<boost::asio::const_buffer, 2> buffers{
         boost::asio::buffer(head_),
         send_body_ ? boost::asio::buffer(res_.body()) : boost::asio::const_buffer()};
@@ -444,8 +452,8 @@ class Server::Connection final : public detail::ConnectionBase,
         });
   }
 
-  static void append_number(std::string& out, unsigned v) {
-    char digits[10];
+  static void append_number(std::string& out, std::uint64_t v) {
+    char digits[20];
     int n = 0;
     do {
       digits[n++] = static_cast<char>('0' + v % 10);
