@@ -15,10 +15,11 @@ BUILD_DIR="${BUILD_DIR:-$ROOT/build-demo}"
 "$ROOT/scripts/install-deps.sh" build
 
 echo "building hello-server-token-check (Release) in $BUILD_DIR ..." >&2
+mkdir -p "$BUILD_DIR"
 cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DAPPROOV_BUILD_EXAMPLES=ON \
   -DAPPROOV_BUILD_TESTS=OFF -DAPPROOV_BUILD_BENCHMARKS=OFF -DAPPROOV_BUILD_FUZZERS=OFF \
-  -DAPPROOV_BUILD_TOOLS=OFF >"$BUILD_DIR.cmake.log" 2>&1 ||
-  { cat "$BUILD_DIR.cmake.log" >&2; exit 1; }
+  -DAPPROOV_BUILD_TOOLS=OFF >"$BUILD_DIR/configure.log" 2>&1 ||
+  { cat "$BUILD_DIR/configure.log" >&2; exit 1; }
 cmake --build "$BUILD_DIR" --target hello-server-token-check -j "$(nproc)" >&2
 
 # The server loads .env itself (from its working directory upward, like the quickstarts), so
