@@ -2,6 +2,11 @@
 
 #include <array>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define APPROOV_BASE64_AVX2 1
+#endif
+
 namespace approov::base64 {
 namespace {
 
@@ -38,6 +43,62 @@ constexpr ShiftedTables make_shifted(const std::array<std::uint8_t, 256>& table)
 }
 constexpr ShiftedTables kStandardShifted = make_shifted(kStandardTable);
 constexpr ShiftedTables kUrlShifted = make_shifted(kUrlTable);
+
+#ifdef APPROOV_BASE64_AVX2
+// 0xFF in each byte of `v` that lies in [lo, hi] (signed compares: bytes >= 0x80 never do).
+__attribute__((target("avx2"))) inline __m256i in_range(__m256i v, char lo, char hi) noexcept {
+  return _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8(static_cast<char>(lo - 1))),
+                          _mm256_cmpgt_epi8(_mm256_set1_epi8(static_cast<char>(hi + 1)), v));
+}
+
+// Decodes whole 32-character blocks of s[0, n) into 24 bytes each with AVX2 (the approach of
+// Mula and Lemire, with range compares so that either alphabet works: `c62`/`c63` are its two
+// last characters). Stops before the first block that holds a character outside the alphabet,
+// leaving it to the scalar loop, which rejects it. Returns the characters consumed.
+__attribute__((target("avx2"))) std::size_t decode_blocks_avx2(const unsigned char* s,
+                                                               std::size_t n, std::uint8_t* o,
+                                                               char c62, char c63) noexcept {
+  std::size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    const __m256i in = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+    // Bytes of 0x80 and above are negative for the signed compares: in no range.
+    const __m256i upper = in_range(in, 'A', 'Z');
+    const __m256i lower = in_range(in, 'a', 'z');
+    const __m256i digit = in_range(in, '0', '9');
+    const __m256i is62 = _mm256_cmpeq_epi8(in, _mm256_set1_epi8(c62));
+    const __m256i is63 = _mm256_cmpeq_epi8(in, _mm256_set1_epi8(c63));
+    const __m256i valid = _mm256_or_si256(_mm256_or_si256(upper, lower),
+                                          _mm256_or_si256(_mm256_or_si256(digit, is62), is63));
+    if (_mm256_movemask_epi8(valid) != -1) break;
+    const __m256i offset = _mm256_or_si256(
+        _mm256_or_si256(_mm256_and_si256(upper, _mm256_set1_epi8(-'A')),
+                        _mm256_and_si256(lower, _mm256_set1_epi8(26 - 'a'))),
+        _mm256_or_si256(
+            _mm256_or_si256(_mm256_and_si256(digit, _mm256_set1_epi8(52 - '0')),
+                            _mm256_and_si256(is62, _mm256_set1_epi8(static_cast<char>(62 - c62)))),
+            _mm256_and_si256(is63, _mm256_set1_epi8(static_cast<char>(63 - c63)))));
+    const __m256i values = _mm256_add_epi8(in, offset);  // 6-bit values
+    // Pairs into 12-bit, then quads into 24-bit values, one per 32-bit lane.
+    const __m256i pairs = _mm256_maddubs_epi16(values, _mm256_set1_epi32(0x01400140));
+    const __m256i quads = _mm256_madd_epi16(pairs, _mm256_set1_epi32(0x00011000));
+    // Big-endian byte order within each quantum, 12 bytes per 128-bit lane, then contiguous.
+    const __m256i bytes = _mm256_shuffle_epi8(
+        quads, _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1, 2, 1, 0, 6,
+                                5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1));
+    const __m256i packed =
+        _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(o), _mm256_castsi256_si128(packed));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(o + 16), _mm256_extracti128_si256(packed, 1));
+    o += 24;
+  }
+  return i;
+}
+
+bool has_avx2() noexcept {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  return avx2;
+}
+#endif
 
 }  // namespace
 
@@ -84,6 +145,13 @@ std::ptrdiff_t decode(std::string_view in, Alphabet alphabet, Padding padding, s
   std::uint8_t* o = out;
   std::size_t i = 0;
   const std::size_t full = n - rem;
+#ifdef APPROOV_BASE64_AVX2
+  if (full >= 32 && has_avx2()) {
+    const bool url = table == kUrlTable.data();
+    i = decode_blocks_avx2(s, full, o, url ? '-' : '+', url ? '_' : '/');
+    o += i / 4 * 3;
+  }
+#endif
   const auto& at = shifted->at;
   for (; i < full; i += 4) {
     const std::uint32_t v = at[0][s[i]] | at[1][s[i + 1]] | at[2][s[i + 2]] | at[3][s[i + 3]];
