@@ -5,58 +5,80 @@
 
 namespace approov::detail {
 
-namespace {
-
-// A number of the common form -?INT(.FRAC)? (what Approov tokens carry) with at most 18
-// integer digits, split into its integer part and whether any fraction digit is non-zero.
-// Returns false for every other form, which then takes the general path. The text has been
-// validated by the JSON parser, so INT has no leading zeros beyond a single "0".
-struct PlainDecimal {
-  bool negative = false;
-  std::uint64_t integer_part = 0;
-  bool has_fraction = false;
-};
-
-bool parse_plain_decimal(std::string_view number, PlainDecimal& out) noexcept {
+ParsedNumber::ParsedNumber(std::string_view number) noexcept : text_(number) {
+  // One pass over -?INT(.FRAC)?: the significand of all digits (it may wrap when there are too
+  // many; the conditions below then send the number to the general paths), the integer part
+  // and whether any fraction digit is non-zero. The JSON parser has validated the text.
   const char* p = number.data();
   const char* const end = p + number.size();
   if (p != end && *p == '-') {
-    out.negative = true;
+    negative_ = true;
     ++p;
   }
   const char* const int_start = p;
-  std::uint64_t v = 0;
-  while (p != end && static_cast<unsigned char>(*p - '0') < 10) v = v * 10 + (*p++ - '0');
-  if (p == int_start || p - int_start > 18) return false;
-  bool fraction = false;
-  if (p != end && *p == '.') {
-    for (++p; p != end && static_cast<unsigned char>(*p - '0') < 10; ++p) fraction |= *p != '0';
+  std::uint64_t significand = 0;
+  while (p != end && static_cast<unsigned char>(*p - '0') < 10) {
+    significand = significand * 10 + static_cast<unsigned char>(*p++ - '0');
   }
-  if (p != end) return false;  // exponent
-  out.integer_part = v;
-  out.has_fraction = fraction;
-  return true;
+  const auto integer_digits = static_cast<std::size_t>(p - int_start);
+  integer_part_ = significand;
+  std::size_t fraction_digits = 0;
+  if (p != end && *p == '.') {
+    const char* const fraction_start = ++p;
+    while (p != end && static_cast<unsigned char>(*p - '0') < 10) {
+      has_fraction_ |= *p != '0';
+      significand = significand * 10 + static_cast<unsigned char>(*p++ - '0');
+    }
+    fraction_digits = static_cast<std::size_t>(p - fraction_start);
+  }
+  if (p != end || integer_digits == 0) return;  // an exponent: general paths only
+  plain_ = integer_digits <= 18;
+  // Clinger's exact fast path: a significand of at most 2^53 is an exact double and so is 10^k
+  // for k <= 22, so one IEEE division gives the correctly rounded value, as from_chars does.
+  // 19 digits cannot wrap 64 bits.
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  if (integer_digits + fraction_digits <= 19 && fraction_digits <= 22 &&
+      significand <= (std::uint64_t{1} << 53)) {
+    const double value = static_cast<double>(significand) / kPow10[fraction_digits];
+    value_ = negative_ ? -value : value;
+    exact_double_ = true;
+  }
 }
 
-}  // namespace
+int ParsedNumber::compare(std::int64_t t) const noexcept {
+  if (!plain_) return compare_number_text(text_, t);
+  if (integer_part_ == 0 && !has_fraction_) return t > 0 ? -1 : (t < 0 ? 1 : 0);  // zero
+  const bool t_negative = t < 0;
+  const std::uint64_t t_magnitude =
+      t_negative ? static_cast<std::uint64_t>(-(t + 1)) + 1 : static_cast<std::uint64_t>(t);
+  const int sign = negative_ ? -1 : 1;
+  if (negative_ != t_negative) return sign;  // the value is non-zero, so signs decide
+  int magnitude_cmp;
+  if (integer_part_ != t_magnitude) {
+    magnitude_cmp = integer_part_ > t_magnitude ? 1 : -1;
+  } else {
+    magnitude_cmp = has_fraction_ ? 1 : 0;
+  }
+  return negative_ ? -magnitude_cmp : magnitude_cmp;
+}
+
+double ParsedNumber::to_double() const noexcept {
+  return exact_double_ ? value_ : double_from_text(text_);
+}
 
 int compare_number(std::string_view number, std::int64_t t) noexcept {
-  if (PlainDecimal d; parse_plain_decimal(number, d)) {
-    if (d.integer_part == 0 && !d.has_fraction) return t > 0 ? -1 : (t < 0 ? 1 : 0);  // zero
-    const bool t_negative = t < 0;
-    const std::uint64_t t_magnitude =
-        t_negative ? static_cast<std::uint64_t>(-(t + 1)) + 1 : static_cast<std::uint64_t>(t);
-    const int sign = d.negative ? -1 : 1;
-    if (d.negative != t_negative) return sign;
-    int magnitude_cmp;
-    if (d.integer_part != t_magnitude) {
-      magnitude_cmp = d.integer_part > t_magnitude ? 1 : -1;
-    } else {
-      magnitude_cmp = d.has_fraction ? 1 : 0;
-    }
-    return d.negative ? -magnitude_cmp : magnitude_cmp;
-  }
+  return ParsedNumber(number).compare(t);
+}
 
+double number_to_double(std::string_view number) noexcept {
+  return ParsedNumber(number).to_double();
+}
+
+// The general algorithms, for every form of JSON number.
+
+int compare_number_text(std::string_view number, std::int64_t t) noexcept {
   std::size_t i = 0;
   const std::size_t n = number.size();
   const bool negative = n > 0 && number[0] == '-';
@@ -130,40 +152,7 @@ int compare_number(std::string_view number, std::int64_t t) noexcept {
   return negative ? -magnitude_cmp : magnitude_cmp;
 }
 
-double number_to_double(std::string_view number) noexcept {
-  // Exact fast path (Clinger): a significand of at most 2^53 is an exact double and so is
-  // 10^k for k <= 22, so one IEEE division gives the correctly rounded value, which is what
-  // from_chars returns too. Forms with an exponent take the general path.
-  {
-    static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-    const char* p = number.data();
-    const char* const end = p + number.size();
-    const bool negative = p != end && *p == '-';
-    if (negative) ++p;
-    const char* const int_start = p;
-    std::uint64_t mantissa = 0;  // may wrap when too long; such input is rejected below
-    while (p != end && static_cast<unsigned char>(*p - '0') < 10) {
-      mantissa = mantissa * 10 + static_cast<unsigned char>(*p++ - '0');
-    }
-    std::size_t digits = static_cast<std::size_t>(p - int_start);
-    std::size_t fraction_digits = 0;
-    if (p != end && *p == '.') {
-      const char* const fraction_start = ++p;
-      while (p != end && static_cast<unsigned char>(*p - '0') < 10) {
-        mantissa = mantissa * 10 + static_cast<unsigned char>(*p++ - '0');
-      }
-      fraction_digits = static_cast<std::size_t>(p - fraction_start);
-      digits += fraction_digits;
-    }
-    // 19 digits cannot wrap 64 bits.
-    if (p == end && digits > 0 && digits <= 19 && fraction_digits <= 22 &&
-        mantissa <= (std::uint64_t{1} << 53)) {
-      const double value = static_cast<double>(mantissa) / kPow10[fraction_digits];
-      return negative ? -value : value;
-    }
-  }
+double double_from_text(std::string_view number) noexcept {
   double value = 0;
   auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
   if (ec == std::errc::result_out_of_range) {

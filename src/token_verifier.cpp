@@ -581,14 +581,14 @@ Reason TokenVerifier::verify(std::string_view token, std::int64_t now,
 
   if (!builder.exp_seen) return Reason::missing_exp;
   if (!builder.exp_number) return Reason::bad_exp;
-  const std::string_view exp = claims.exp_text();
-  if (detail::compare_number(exp, kMaxExp) > 0) return Reason::bad_exp;
+  const detail::ParsedNumber exp(claims.exp_text());  // read once, compared twice
+  if (exp.compare(kMaxExp) > 0) return Reason::bad_exp;
   if (builder.nbf_seen && !builder.nbf_number) return Reason::bad_nbf;
   if (builder.iat_seen && !builder.iat_number) return Reason::bad_iat;
 
   const std::int64_t leeway = config_->leeway_seconds;
   // Valid while now < exp + leeway, i.e. exp > now - leeway.
-  if (detail::compare_number(exp, saturating_add(now, -leeway)) <= 0) return Reason::expired;
+  if (exp.compare(saturating_add(now, -leeway)) <= 0) return Reason::expired;
   const std::int64_t later = saturating_add(now, leeway);
   if (builder.nbf_seen && detail::compare_number(claims.view(claims.nbf_text_), later) > 0) {
     return Reason::not_yet_valid;
@@ -602,7 +602,7 @@ Reason TokenVerifier::verify(std::string_view token, std::int64_t now,
   if (config_->issuer && !(claims.iss_.present && claims.view(claims.iss_) == *config_->issuer)) {
     return Reason::bad_issuer;
   }
-  claims.exp_ = detail::number_to_double(exp);
+  claims.exp_ = exp.to_double();
   claims.key_id_ = secret.key_id();
   return Reason::ok;
 }
