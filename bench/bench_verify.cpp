@@ -124,40 +124,51 @@ class RatioReporter : public benchmark::ConsoleReporter {
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& run : runs) {
       const std::string name = run.run_name.function_name;
+      const Times times{run.GetAdjustedRealTime(), run.GetAdjustedCPUTime()};
       if (run.run_type == Run::RT_Aggregate) {
-        if (run.aggregate_name == "median") medians_[name] = run.GetAdjustedRealTime();
+        if (run.aggregate_name == "median") medians_[name] = times;
       } else if (!run.error_occurred) {
         auto& [sum, count] = singles_[name];
-        sum += run.GetAdjustedRealTime();
+        sum.real += times.real;
+        sum.cpu += times.cpu;
         ++count;
       }
     }
     ConsoleReporter::ReportRuns(runs);
   }
 
+  // Wall-clock and CPU time: on a shared machine the CPU time is the steadier of the two.
   void print_ratios() const {
-    std::printf("\nratio to the floor (median ns of the case / median ns of its floor):\n");
+    std::printf("\nratio to the floor (median of the case / median of its floor):\n");
+    std::printf("  %-14s %10s %10s %6s %10s %10s %6s\n", "case", "real ns", "floor", "ratio",
+                "cpu ns", "floor", "ratio");
     for (const Case& c : kCases) {
       const std::string work = c.work == Work::check ? "check/" : "verify/";
-      const double subject = time_of(work + c.name);
-      const double floor = time_of(std::string("floor/") + c.name);
-      if (subject > 0 && floor > 0) {
-        std::printf("  %-14s %8.1f ns  floor %8.1f ns  ratio %.2f\n", (work + c.name).c_str(),
-                    subject, floor, subject / floor);
+      const Times subject = time_of(work + c.name);
+      const Times floor = time_of(std::string("floor/") + c.name);
+      if (subject.real > 0 && floor.real > 0 && subject.cpu > 0 && floor.cpu > 0) {
+        std::printf("  %-14s %10.1f %10.1f %6.2f %10.1f %10.1f %6.2f\n", (work + c.name).c_str(),
+                    subject.real, floor.real, subject.real / floor.real, subject.cpu, floor.cpu,
+                    subject.cpu / floor.cpu);
       }
     }
   }
 
  private:
-  double time_of(const std::string& name) const {
+  struct Times {
+    double real = 0;
+    double cpu = 0;
+  };
+  Times time_of(const std::string& name) const {
     if (auto it = medians_.find(name); it != medians_.end()) return it->second;
     if (auto it = singles_.find(name); it != singles_.end() && it->second.second > 0) {
-      return it->second.first / it->second.second;
+      const double n = it->second.second;
+      return {it->second.first.real / n, it->second.first.cpu / n};
     }
-    return 0;
+    return {};
   }
-  std::map<std::string, double> medians_;
-  std::map<std::string, std::pair<double, int>> singles_;
+  std::map<std::string, Times> medians_;
+  std::map<std::string, std::pair<Times, int>> singles_;
 };
 
 }  // namespace
