@@ -64,6 +64,16 @@ start_server() {  # cmd...
   for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && return 0; sleep 0.1; done
   echo "server did not come up: $*" >&2; exit 1
 }
+# CPU time (user+system, clock ticks) of the server and its children (nginx's worker): CPU per
+# request is steadier than req/s when other work shares the machine.
+cpu_ticks() {
+  local t=0 p
+  for p in "$SPID" $(pgrep -P "$SPID" || true); do
+    [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat")))
+  done
+  echo "$t"
+}
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
 code() { curl -s -o /dev/null -w '%{http_code}' -H "Approov-Token: $1" "http://127.0.0.1:$PORT/"; }
 # one wrk run -> "rps p50ms p99ms requests non2xx sockerrs"
 wrk1() {
@@ -77,8 +87,10 @@ declare -a LABELS=()
 load() {  # key label token expected(200|401): one measured wrk run appended to $RES/<key>
   local key="$1" label="$2" tok="$3" exp="$4" got
   LABELS+=("$key|$label|$exp")
-  got=$(code "$tok"); [ "$got" = "$exp" ] || { echo "$label: expected $exp, got $got" >&2; echo "0 0 0 0 0 0 WRONG$got" >>"$RES/$key"; return; }
-  wrk1 "$DUR" "$tok" >>"$RES/$key"
+  got=$(code "$tok"); [ "$got" = "$exp" ] || { echo "$label: expected $exp, got $got" >&2; echo "0 0 0 0 0 0 0 WRONG$got" >>"$RES/$key"; return; }
+  local c0 line c1; c0=$(cpu_ticks); line=$(wrk1 "$DUR" "$tok"); c1=$(cpu_ticks)
+  awk -v l="$line" -v c=$((c1 - c0)) -v t="$TICK_US" 'BEGIN{split(l, f, " ");
+    printf "%s %.2f\n", l, (f[4] > 0 ? c * t / f[4] : 0)}' >>"$RES/$key"
 }
 suite() {  # key name valid invalid cmd...
   local key="$1" name="$2" valid="$3" invalid="$4"; shift 4
@@ -115,28 +127,36 @@ rows=()
 for entry in "${LABELS[@]}"; do
   IFS='|' read -r key label exp <<<"$entry"
   f="$RES/$key"
-  if grep -q WRONG "$f"; then rows+=("$label|WRONG STATUS||||||"); continue; fi
+  if grep -q WRONG "$f"; then rows+=("$label|WRONG STATUS|||||||"); continue; fi
   kind=valid; [ "$exp" = 401 ] && kind=invalid
   go_rps=$(rps_of "go.$kind"); ha_rps=$(rps_of "haproxy.$kind")
   rows+=("$(awk -v L="$label" -v E="$exp" -v rps="$(med "$key" 1)" -v p50="$(med "$key" 2)" -v p99="$(med "$key" 3)" \
-      -v go="$go_rps" -v ha="$ha_rps" \
+      -v go="$go_rps" -v ha="$ha_rps" -v cpu="$(med "$key" 7)" \
       -v tot="$(awk '{req+=$4; n2+=$5; se+=$6} END{print req, n2, se}' "$f")" 'BEGIN{
       split(tot, t, " "); req=t[1]; n2=t[2]; se=t[3];
       ok = (E==200) ? (n2==0 ? "all 200" : n2 " non-2xx") : (n2==req ? "all 401" : (req-n2) " 2xx!");
-      printf "%s|%.0f|%.2f|%.2f|%s|%s|%s|%d", L, rps, p50, p99,
+      printf "%s|%.0f|%.2f|%.2f|%.1f|%s|%s|%s|%d", L, rps, p50, p99, cpu,
         (go>0 ? sprintf("%.2fx", rps/go) : "-"), (ha>0 ? sprintf("%.2fx", rps/ha) : "-"), ok, se }')")
 done
 echo
 echo "wrk -t1 -c$CONN -d${DUR}s, median of $RUNS interleaved rounds, server on CPU $SRV_CPU, wrk on CPU $WRK_CPU, 127.0.0.1 ($(date -u +%F))"
-{ echo "server, token|req/s|p50 ms|p99 ms|vs Go|vs HAProxy|statuses|sock errs"; printf '%s\n' "${rows[@]}"; } | column -t -s'|'
+{ echo "server, token|req/s|p50 ms|p99 ms|CPU us/req|vs Go|vs HAProxy|statuses|sock errs"; printf '%s\n' "${rows[@]}"; } | column -t -s'|'
+echo "(CPU us/req: user+system time of the server process(es) per request during the measured run)"
 echo "load average (1/5/15 min) at start: $LOAD0; at end: $(cut -d" " -f1-3 /proc/loadavg)"
 # Targets (issue 3): ours >= 2x Go's req/s and >= HAProxy's, p99 below both, per token kind.
 if [ "$ONLY_OURS" != 1 ]; then
   for kind in valid invalid; do
     o=$(rps_of "ours.$kind"); g=$(rps_of "go.$kind"); h=$(rps_of "haproxy.$kind")
     op=$(p99_of "ours.$kind"); gp=$(p99_of "go.$kind"); hp=$(p99_of "haproxy.$kind")
-    awk -v k="$kind" -v o="$o" -v g="$g" -v h="$h" -v op="$op" -v gp="$gp" -v hp="$hp" 'BEGIN{
-      printf "target (%s token): req/s >= 2x Go %s, >= HAProxy %s, p99 below both %s\n", k,
-        (o >= 2*g ? "MET" : "MISSED"), (o >= h ? "MET" : "MISSED"), (op < gp && op < hp ? "MET" : "MISSED") }'
+    oc=$([ -f "$RES/ours.$kind" ] && med "ours.$kind" 7 || echo 0)
+    gc=$([ -f "$RES/go.$kind" ] && med "go.$kind" 7 || echo 0)
+    hc=$([ -f "$RES/haproxy.$kind" ] && med "haproxy.$kind" 7 || echo 0)
+    awk -v k="$kind" -v o="$o" -v g="$g" -v h="$h" -v op="$op" -v gp="$gp" -v hp="$hp" \
+        -v oc="$oc" -v gc="$gc" -v hc="$hc" 'BEGIN{
+      printf "target (%s token): req/s >= 2x Go %s, >= HAProxy %s, p99 below both %s", k,
+        (o >= 2*g ? "MET" : "MISSED"), (o >= h ? "MET" : "MISSED"), (op < gp && op < hp ? "MET" : "MISSED");
+      if (oc > 0) printf "; server CPU per request %.1f us vs Go %.1f us (%.2fx less), HAProxy %.1f us (%.2fx less)",
+        oc, gc, gc / oc, hc, hc / oc;
+      printf "\n" }'
   done
 fi
