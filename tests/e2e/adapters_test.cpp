@@ -245,6 +245,49 @@ TEST(BeastAdapter, PoliciesClaimsFailureResponseAndLog) {
   server.stop();
   server.wait();
 }
+
+// Requests the engine refuses before any handler runs: a header value with a control byte
+// (a token header the parser refuses) and a header block over the limit.
+void expect_http_level_rejects(std::uint16_t port, int status_control, int status_big,
+                               const std::string& content_type, const std::string& body) {
+  Reply r = get(port, "/", {{"Approov-Token", std::string("\x01") + "abc.def.ghi"}});
+  EXPECT_EQ(r.status, status_control);
+  EXPECT_EQ(r.content_type, content_type);
+  EXPECT_EQ(r.body, body);
+  r = get(port, "/", {{"Approov-Token", "abc.def.ghi"}, {"X-Big", std::string(6000, 'a')}});
+  EXPECT_EQ(r.status, status_big);
+  EXPECT_EQ(r.content_type, content_type);
+  EXPECT_EQ(r.body, body);
+  r = get(port, "/", {{"Approov-Token", "abc.def.ghi"}});
+  EXPECT_EQ(r.status, 200) << "the server keeps serving";
+  EXPECT_EQ(r.body, "handled");
+}
+
+TEST(BeastServer, HttpLevelRejectsUseTheRejectResponse) {
+  const auto handler = [](const approov::beast::Request&, approov::beast::Response& res) {
+    res.body() = "handled";
+  };
+  approov::beast::ServerOptions options;
+  options.header_limit = 4096;
+  {
+    // Default: the error's own status, no body (generic users keep today's behaviour).
+    approov::beast::Server server(options, handler);
+    ASSERT_EQ(server.listen("127.0.0.1:0"), "");
+    server.start();
+    expect_http_level_rejects(server.port(), 400, 431, "", "");
+    server.stop();
+    server.wait();
+  }
+  const approov::FailureResponse failure;  // 401 application/json {}
+  options.reject_response = approov::beast::RejectResponse{static_cast<unsigned>(failure.status),
+                                                           failure.content_type, failure.body};
+  approov::beast::Server server(options, handler);
+  ASSERT_EQ(server.listen("127.0.0.1:0"), "");
+  server.start();
+  expect_http_level_rejects(server.port(), 401, 401, "application/json", "{}");
+  server.stop();
+  server.wait();
+}
 #endif
 
 #ifdef APPROOV_TEST_HTTPLIB

@@ -34,8 +34,13 @@
 //   * It should not throw; if it does, the client gets an empty 500 and the connection closes.
 //   * It must not block for long: it runs on the event loop.
 //
-// Errors the server answers itself, then closes the connection: header block over
-// `header_limit` -> 431, body over `body_limit` -> 413, any other parse error -> 400.
+// Requests the server refuses itself at the HTTP level (it answers, then closes the
+// connection): header block over `header_limit` -> 431, body over `body_limit` -> 413, any
+// other parse error (a control byte in a header value, a bad request line, ...) -> 400, each
+// with an empty body; or, when `reject_response` is set, that response for all of them. A
+// server that guards its routes sets it to its failure response, so that a request whose token
+// header the parser refuses gets the same bytes as any other token failure (SPEC §6), and a
+// proxy that maps only the failure status (nginx auth_request) never turns it into a 500.
 // Timeouts: a connection waiting for the first byte of a request is closed after
 // `idle_timeout`; once a request has started it must be complete within `read_timeout`
 // (slow-loris clients are closed, other connections are unaffected); a response must be
@@ -92,6 +97,13 @@ using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 using Handler = std::function<void(const Request&, Response&)>;
 
+/// A fixed answer for requests refused before any handler runs (see the header comment).
+struct RejectResponse {
+  unsigned status = 400;
+  std::string content_type;  ///< empty: no Content-Type field
+  std::string body;
+};
+
 struct ServerOptions {
   /// Worker threads (each with its own io_context). 0 means std::thread::hardware_concurrency().
   std::size_t threads = 1;
@@ -110,6 +122,9 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{10000};
   std::chrono::milliseconds drain_timeout{10000};
   int listen_backlog = asio::socket_base::max_listen_connections;
+  /// Answer to requests refused at the HTTP level (parse errors, limits); unset: the error's
+  /// own status (400, 413, 431) with an empty body.
+  std::optional<RejectResponse> reject_response;
 };
 
 class Server;
@@ -396,7 +411,13 @@ class Server::Connection final : public detail::ConnectionBase,
 
   void fail(http::status status) {
     reset_response();
-    res_.result(status);
+    if (const auto& reject = options_.reject_response) {
+      res_.result(reject->status);
+      if (!reject->content_type.empty()) res_.set(http::field::content_type, reject->content_type);
+      res_.body() = reject->body;
+    } else {
+      res_.result(status);
+    }
     res_.version(11);
     keep_alive_ = false;
     send_body_ = true;
