@@ -106,6 +106,7 @@ class Options(unittest.TestCase):
                                 "http://authd/x"], capture_output=True, text=True, timeout=10)
             self.assertEqual(r.stdout, want)
         self.assertEqual(request(a.port, "/", {"Approov-Token": VALID})[0], 200)
+        self.assertEqual(os.stat(sock).st_mode & 0o777, 0o660)  # whatever the umask
 
     def test_claim_headers_off_and_custom_failure(self):
         a = Authd(self, ["--claim-headers", "off", "--failure-status", "403",
@@ -308,6 +309,17 @@ class StartUp(unittest.TestCase):
             self.assertIn(needle, r.stderr, args)
             self.assertNotIn(bad, r.stderr)
             self.assertNotIn(SECRET_B64, r.stderr)
+
+    def test_unix_listener_never_deletes_a_file_that_is_not_a_socket(self):
+        path = os.path.join(tmpdir(self, "authd-unix-"), "authd.sock")
+        with open(path, "w") as f:
+            f.write("precious")
+        r = self.run_authd(["--listen", "unix:" + path], authd_env())
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("unix:" + path, r.stderr)
+        self.assertIn("not a socket", r.stderr)
+        with open(path) as f:
+            self.assertEqual(f.read(), "precious")
 
     def test_bad_route_line_names_file_and_line(self):
         d = tmpdir(self, "authd-conf-")

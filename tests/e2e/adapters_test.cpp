@@ -6,8 +6,11 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -287,6 +290,52 @@ TEST(BeastServer, HttpLevelRejectsUseTheRejectResponse) {
   expect_http_level_rejects(server.port(), 401, 401, "application/json", "{}");
   server.stop();
   server.wait();
+}
+
+TEST(BeastServer, UnixListenerReplacesOnlyAStaleSocket) {
+  char dir_template[] = "/tmp/beast-unix-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir_template), nullptr);
+  const std::string dir = dir_template;
+  const std::string path = dir + "/sock";
+  const auto handler = [](const approov::beast::Request&, approov::beast::Response&) {};
+
+  // A regular file at the path is neither deleted nor listened on.
+  {
+    FILE* file = std::fopen(path.c_str(), "w");
+    ASSERT_NE(file, nullptr);
+    std::fputs("keep me", file);
+    std::fclose(file);
+    approov::beast::Server server({}, handler);
+    const std::string error = server.listen("unix:" + path);
+    EXPECT_NE(error.find("unix:" + path), std::string::npos) << error;
+    EXPECT_NE(error.find("not a socket"), std::string::npos) << error;
+    struct stat st {};
+    ASSERT_EQ(::lstat(path.c_str(), &st), 0) << "the file was deleted";
+    EXPECT_TRUE(S_ISREG(st.st_mode));
+    EXPECT_EQ(st.st_size, 7);
+    ASSERT_EQ(::unlink(path.c_str()), 0);
+  }
+  {
+    approov::beast::Server first({}, handler);
+    ASSERT_EQ(first.listen("unix:" + path), "");
+    struct stat st {};
+    ASSERT_EQ(::lstat(path.c_str(), &st), 0);
+    EXPECT_TRUE(S_ISSOCK(st.st_mode));
+    EXPECT_EQ(st.st_mode & 0777, 0660u);
+    // A socket another server listens on is not taken over.
+    approov::beast::Server second({}, handler);
+    const std::string error = second.listen("unix:" + path);
+    EXPECT_NE(error.find("another process"), std::string::npos) << error;
+  }
+  // The first server is gone, its socket file stays: a stale socket is replaced.
+  {
+    struct stat st {};
+    ASSERT_EQ(::lstat(path.c_str(), &st), 0);
+    approov::beast::Server third({}, handler);
+    EXPECT_EQ(third.listen("unix:" + path), "");
+  }
+  ::unlink(path.c_str());
+  ::rmdir(dir.c_str());
 }
 #endif
 

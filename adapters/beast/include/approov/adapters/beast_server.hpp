@@ -86,6 +86,7 @@
 #include <vector>
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace approov::beast {
@@ -192,7 +193,9 @@ class Server {
   }
 
   /// Adds a listener: "HOST:PORT" ("127.0.0.1:8080", "[::1]:0", "localhost:0") or
-  /// "unix:/path" (an existing socket file is replaced). Call before start().
+  /// "unix:/path" (a stale socket file there is replaced; any other file, or a socket another
+  /// process listens on, is an error; the socket gets mode 0660, so the proxy's user needs
+  /// the server's group). Call before start().
   /// Returns an empty string on success or a message naming the address and the problem.
   [[nodiscard]] std::string listen(const std::string& spec) {
     try {
@@ -688,12 +691,27 @@ inline std::string Server::listen_tcp(const std::string& spec) {
 
 inline std::string Server::listen_unix(const std::string& path) {
   if (path.empty()) return "cannot listen on unix:: empty path";
-  ::unlink(path.c_str());
+  const std::string where = "cannot listen on unix:" + path + ": ";
+  const asio::local::stream_protocol::endpoint ep(path);
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    // Only a stale socket is ever removed: a mistyped path must not delete a file.
+    if (!S_ISSOCK(st.st_mode)) return where + "the path exists and is not a socket";
+    asio::local::stream_protocol::socket probe(workers_[0]->ioc());
+    boost::beast::error_code ec;
+    probe.connect(ep, ec);
+    if (!ec) return where + "another process is listening on this socket";
+    if (::unlink(path.c_str()) != 0) return where + "cannot remove the stale socket";
+  }
   detail::Worker& home = *workers_[0];
   asio::local::stream_protocol::acceptor acc(home.ioc());
-  const asio::local::stream_protocol::endpoint ep(path);
   acc.open(ep.protocol());
   acc.bind(ep);
+  // Owner and group may connect, others not, whatever the umask (before listen(), so no
+  // client can connect in between).
+  if (::chmod(path.c_str(), S_IRUSR | S_IWUSR | S_IRGRP | S_IWGRP) != 0) {
+    return where + "cannot set the socket's mode to 0660";
+  }
   acc.listen(options_.listen_backlog);
   auto a = std::make_shared<Acceptor<asio::local::stream_protocol>>(*this, home, std::move(acc),
                                                                     workers_.size() > 1);
