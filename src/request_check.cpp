@@ -152,7 +152,7 @@ Reason compare_pay(const Claims& claims, const std::uint8_t* digest) noexcept {
 
 Reason pay_presence(const Claims& claims, bool allow_missing_pay) noexcept {
   if (claims.pay()) return Reason::ok;
-  if (claims.claim_json("pay")) return Reason::bad_pay;  // present but not a string
+  if (claims.has_pay()) return Reason::bad_pay;  // present but not a string
   return allow_missing_pay ? Reason::ok : Reason::missing_pay;
 }
 
@@ -160,9 +160,11 @@ Reason pay_presence(const Claims& claims, bool allow_missing_pay) noexcept {
 
 Reason check_binding(const Claims& claims, const HeaderSource& headers,
                      const BindingPolicy& policy) noexcept {
-  Reason r = pay_presence(claims, policy.allow_missing_pay);
-  if (r != Reason::ok || !claims.pay()) return r;
-  // No bound header: an empty bound value, which (as in check_binding_value) binds nothing.
+  // A missing (when required) or non-string `pay` is the token's fault and reported first.
+  // Then SPEC §5: every bound header must be present exactly once and non-empty, even for a
+  // token allowed without `pay`. No configured header fails closed instead of binding "".
+  const Reason r = pay_presence(claims, policy.allow_missing_pay);
+  if (r != Reason::ok) return r;
   if (policy.headers.empty()) return Reason::missing_binding_header;
   detail::Sha256 hash;
   for (const std::string& name : policy.headers) {
@@ -174,17 +176,19 @@ Reason check_binding(const Claims& claims, const HeaderSource& headers,
   }
   std::uint8_t digest[detail::kSha256Size];
   hash.finish(digest);
+  if (!claims.pay()) return Reason::ok;  // allowed without pay, headers present
   return compare_pay(claims, digest);
 }
 
 Reason check_binding_value(const Claims& claims, std::string_view bound_value,
                            bool allow_missing_pay) noexcept {
-  Reason r = pay_presence(claims, allow_missing_pay);
-  if (r != Reason::ok || !claims.pay()) return r;
+  const Reason r = pay_presence(claims, allow_missing_pay);
+  if (r != Reason::ok) return r;
   if (bound_value.empty()) return Reason::missing_binding_header;
+  if (!claims.pay()) return Reason::ok;
+  std::uint8_t digest[detail::kSha256Size];
   detail::Sha256 hash;
   hash.update(bound_value);
-  std::uint8_t digest[detail::kSha256Size];
   hash.finish(digest);
   return compare_pay(claims, digest);
 }

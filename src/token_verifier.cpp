@@ -362,6 +362,7 @@ struct ClaimsBuilder {
         if (is_string) c.ipk_ = b.string_span(m);
         break;
       case ClaimName::pay:
+        c.pay_seen_ = true;
         if (is_string) c.pay_ = b.string_span(m);
         break;
       case ClaimName::mskid:
@@ -379,6 +380,7 @@ void Claims::reset() noexcept {
   payload_ = exp_text_ = nbf_text_ = iat_text_ = ip_ = did_ = arc_ = ipk_ = pay_ = mskid_ = iss_ =
       sub_ = aud_ = Span{};
   exp_ = 0;
+  pay_seen_ = false;
   key_id_ = {};
   used_ = 0;
 }
@@ -397,6 +399,7 @@ void Claims::copy_from(const Claims& o) noexcept {
   iss_ = o.iss_;
   sub_ = o.sub_;
   aud_ = o.aud_;
+  pay_seen_ = o.pay_seen_;
   exp_ = o.exp_;
   key_id_ = o.key_id_;
   used_ = o.used_;
@@ -471,10 +474,7 @@ Configured<TokenVerifier> TokenVerifier::create(VerifierConfig config) {
       return Result::failure(which + " is longer than " + std::to_string(kMaxSecretSize) +
                              " bytes");
     }
-    if (config.secrets.size() > 1) {
-      if (s.key_id().empty()) {
-        return Result::failure(which + " has no key id; with several secrets each needs one");
-      }
+    if (config.secrets.size() > 1 && !s.key_id().empty()) {
       for (std::size_t j = 0; j < i; ++j) {
         if (config.secrets[j].key_id() == s.key_id()) {
           return Result::failure("two secrets have the same key id \"" + s.key_id() + "\"");
@@ -565,8 +565,10 @@ Reason TokenVerifier::verify(std::string_view token, std::int64_t now,
     if (r != Reason::ok) return r;
   }
   const Secret& secret = config_->secrets[key];
-  const bool keyed = config_->secrets.size() > 1 || !secret.key_id().empty();
-  if (keyed && header.kid_present &&
+  // SPEC §4: with one secret `kid` is ignored; with several, a `kid` selects by exact match,
+  // so the secret whose MAC matched must carry that id (secrets without an id only verify
+  // tokens without `kid`).
+  if (keys_.size() > 1 && header.kid_present &&
       !json::string_equals(header.kid, header.kid_escaped, secret.key_id())) {
     return Reason::unknown_kid;
   }

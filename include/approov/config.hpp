@@ -84,9 +84,9 @@ class [[nodiscard]] Configured {
 
 /// Everything a `TokenVerifier` needs. Validated by `TokenVerifier::create`.
 struct VerifierConfig {
-  /// One secret (single-secret mode, `kid` ignored) or several for rotation, each with a
-  /// non-empty, distinct key id (a token's `kid` then selects by exact match; see
-  /// docs/DECISIONS.md for tokens without `kid`).
+  /// One secret (single-secret mode: `kid` is ignored, even if the secret has a key id) or
+  /// several for rotation, each with an optional key id (distinct when set). With several, the
+  /// MAC selects the secret and a token's `kid`, when present, must equal that secret's id.
   std::vector<Secret> secrets;
   /// Clock leeway applied to `exp`, `nbf` and `iat`, 0..300 seconds.
   std::int64_t leeway_seconds = 0;

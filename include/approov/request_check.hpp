@@ -65,7 +65,8 @@ struct TokenSource {
 /// in this order with no separator (surrounding spaces/tabs of each value trimmed, as HTTP does).
 struct BindingPolicy {
   std::vector<std::string> headers{"Authorization"};
-  /// Accept a token without `pay` (Approov failover tokens carry none). Off by default.
+  /// Accept a token without `pay` (Approov failover tokens carry none). Off by default. The
+  /// bound headers must still be present exactly once and non-empty.
   bool allow_missing_pay = false;
 };
 
@@ -127,8 +128,10 @@ class RequestCheck {
 [[nodiscard]] Reason check_binding(const Claims& claims, const HeaderSource& headers,
                                    const BindingPolicy& policy) noexcept;
 
-/// SPEC §5 with the bound value given directly (the concatenation of the bound headers).
-/// An empty value counts as a missing header.
+/// SPEC §5 with the bound value given directly (the concatenation of the bound headers'
+/// values). The value is hashed exactly as given, with no trimming: pass what your HTTP stack
+/// delivers (which has already dropped surrounding whitespace). An empty value counts as a
+/// missing header, even when a token without `pay` is allowed.
 [[nodiscard]] Reason check_binding_value(const Claims& claims, std::string_view bound_value,
                                          bool allow_missing_pay = false) noexcept;
 

@@ -52,6 +52,8 @@ class Claims {
   [[nodiscard]] std::optional<std::string_view> arc() const noexcept { return str(arc_); }
   [[nodiscard]] std::optional<std::string_view> ipk() const noexcept { return str(ipk_); }
   [[nodiscard]] std::optional<std::string_view> pay() const noexcept { return str(pay_); }
+  /// True if the token has a `pay` claim of any JSON type (`pay()` is set only for strings).
+  [[nodiscard]] bool has_pay() const noexcept { return pay_seen_; }
   [[nodiscard]] std::optional<std::string_view> mskid() const noexcept { return str(mskid_); }
   [[nodiscard]] std::optional<std::string_view> iss() const noexcept { return str(iss_); }
   [[nodiscard]] std::optional<std::string_view> sub() const noexcept { return str(sub_); }
@@ -83,6 +85,7 @@ class Claims {
   Span payload_, exp_text_, nbf_text_, iat_text_, ip_, did_, arc_, ipk_, pay_, mskid_, iss_, sub_,
       aud_;
   double exp_ = 0;
+  bool pay_seen_ = false;
   std::string_view key_id_;  // points into the verifier's configuration
   std::uint16_t used_ = 0;   // bytes of buffer_ in use (payload, then unescaped strings)
   std::array<char, 2 * kMaxPayloadSize> buffer_;

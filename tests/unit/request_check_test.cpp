@@ -209,9 +209,14 @@ TEST(Binding, TokenWithoutPayIsRejectedByDefault) {
             Reason::binding_mismatch);
   EXPECT_EQ(check({{"Approov-Token", bound_token(kAuth)}}, &policy),
             Reason::missing_binding_header);
-  // docs/DECISIONS.md: a token without pay, when allowed, passes without the bound headers
-  // being read (there is nothing to bind them to).
-  EXPECT_EQ(check({{"Approov-Token", t}}, &policy), Reason::ok);
+  // SPEC §5: the bound headers must be present exactly once and non-empty even when a token
+  // without pay is allowed.
+  EXPECT_EQ(check({{"Approov-Token", t}}, &policy), Reason::missing_binding_header);
+  EXPECT_EQ(check({{"Approov-Token", t}, {"Authorization", " "}}, &policy),
+            Reason::missing_binding_header);
+  EXPECT_EQ(
+      check({{"Approov-Token", t}, {"Authorization", kAuth}, {"Authorization", kAuth}}, &policy),
+      Reason::duplicate_binding_header);
 }
 
 TEST(Binding, PayMustBeAString) {
@@ -393,6 +398,9 @@ TEST(Binding, CheckBindingValue) {
   ASSERT_EQ(v.verify(valid_token(), kNow, claims), Reason::ok);
   EXPECT_EQ(check_binding_value(claims, kAuth), Reason::missing_pay);
   EXPECT_EQ(check_binding_value(claims, kAuth, true), Reason::ok);
+  // An empty bound value is a missing header even when a token without pay is allowed.
+  EXPECT_EQ(check_binding_value(claims, ""), Reason::missing_pay);
+  EXPECT_EQ(check_binding_value(claims, "", true), Reason::missing_binding_header);
 }
 
 TEST(Binding, ApproovBindingVectors) {

@@ -231,12 +231,11 @@ TEST(VerifierConfig, ShortSecretIsAnError) {
 }
 
 TEST(VerifierConfig, MultipleSecretsNeedDistinctKeyIds) {
-  VerifierConfig missing;
-  missing.secrets.emplace_back(test_key(), "k1");
-  missing.secrets.emplace_back(other_key());
-  auto v1 = TokenVerifier::create(missing);
-  ASSERT_FALSE(v1);
-  EXPECT_NE(v1.error().find("key id"), std::string::npos) << v1.error();
+  // SPEC §4: each secret has an *optional* key id; ids that are set must be distinct.
+  VerifierConfig optional;
+  optional.secrets.emplace_back(test_key(), "k1");
+  optional.secrets.emplace_back(other_key());
+  EXPECT_TRUE(TokenVerifier::create(optional));
 
   VerifierConfig duplicate;
   duplicate.secrets.emplace_back(test_key(), "same");
@@ -396,8 +395,8 @@ TEST(VerifierConfig, FromEnvironment) {
 namespace approov::test {
 namespace {
 
-TEST(SingleSecret, WithAKeyIdTheKidMustMatch) {
-  // docs/DECISIONS.md: "several secrets (or a secret with a key id)" select by kid.
+TEST(SingleSecret, KidIsIgnoredEvenWhenTheSecretHasAKeyId) {
+  // SPEC §4: "In single-secret mode kid is ignored (but must be a string)".
   VerifierConfig config;
   config.secrets.emplace_back(test_key(), "only");
   auto v = TokenVerifier::create(config);
@@ -406,8 +405,26 @@ TEST(SingleSecret, WithAKeyIdTheKidMustMatch) {
   ASSERT_EQ(ok.reason(), Reason::ok);
   EXPECT_EQ(ok.claims().key_id(), "only");
   EXPECT_EQ(v.value().verify(mint(R"({"alg":"HS256","kid":"other"})", kPayload), kNow).reason(),
-            Reason::unknown_kid);
+            Reason::ok);
   EXPECT_EQ(v.value().verify(mint(R"({"alg":"HS256"})", kPayload), kNow).reason(), Reason::ok);
+  EXPECT_EQ(v.value().verify(mint(R"({"alg":"HS256","kid":7})", kPayload), kNow).reason(),
+            Reason::bad_header);
+}
+
+TEST(Rotation, SecretsWithoutIdVerifyOnlyTokensWithoutKid) {
+  VerifierConfig config;
+  config.secrets.emplace_back(test_key(), "k1");
+  config.secrets.emplace_back(other_key());
+  auto v = TokenVerifier::create(config);
+  ASSERT_TRUE(v) << v.error();
+  EXPECT_EQ(v.value().verify(mint(R"({"alg":"HS256"})", kPayload, other_key()), kNow).reason(),
+            Reason::ok);
+  EXPECT_EQ(
+      v.value().verify(mint(R"({"alg":"HS256","kid":"k2"})", kPayload, other_key()), kNow).reason(),
+      Reason::unknown_kid);
+  EXPECT_EQ(
+      v.value().verify(mint(R"({"alg":"HS256","kid":"k1"})", kPayload, test_key()), kNow).reason(),
+      Reason::ok);
 }
 
 }  // namespace
