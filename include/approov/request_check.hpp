@@ -83,6 +83,23 @@ struct RoutePolicy {
   BindingPolicy binding;
   /// Log failures but let the request through (SPEC §6).
   bool report_only = false;
+
+  /// Ready-made policies (aggregate initialisation works too, but warns under -Wextra when
+  /// members are left out).
+  [[nodiscard]] static RoutePolicy unprotected() {
+    RoutePolicy p;
+    p.protection = Protection::none;
+    return p;
+  }
+  [[nodiscard]] static RoutePolicy token_check() { return RoutePolicy{}; }
+  [[nodiscard]] static RoutePolicy token_binding(
+      std::vector<std::string> headers = {"Authorization"}, bool allow_missing_pay = false) {
+    RoutePolicy p;
+    p.protection = Protection::token_binding;
+    p.binding.headers = std::move(headers);
+    p.binding.allow_missing_pay = allow_missing_pay;
+    return p;
+  }
 };
 
 /// The answer to every token or binding failure: byte for byte the same whatever the reason.

@@ -373,9 +373,15 @@ TEST(Binding, NoBoundHeaderConfiguredBindsNothing) {
 TEST(Binding, RoutePolicySelectsTheChecks) {
   const RequestCheck rc = make_check();
   Claims claims;
-  RoutePolicy none{Protection::none, {}, false};
-  RoutePolicy token{Protection::token, {}, false};
-  RoutePolicy bound{Protection::token_binding, {}, false};
+  const RoutePolicy none = RoutePolicy::unprotected();
+  const RoutePolicy token = RoutePolicy::token_check();
+  const RoutePolicy bound = RoutePolicy::token_binding();
+  EXPECT_EQ(none.protection, Protection::none);
+  EXPECT_EQ(token.protection, Protection::token);
+  EXPECT_EQ(bound.protection, Protection::token_binding);
+  EXPECT_EQ(bound.binding.headers, std::vector<std::string>{"Authorization"});
+  EXPECT_FALSE(bound.binding.allow_missing_pay);
+  EXPECT_EQ(RoutePolicy::token_binding({"X-A", "X-B"}, true).binding.headers.size(), 2u);
   const HeaderList empty;
   EXPECT_EQ(rc.check(empty, kNow, none, claims), Reason::ok);
   EXPECT_EQ(rc.check(empty, kNow, token, claims), Reason::missing_token);
