@@ -33,6 +33,34 @@ class Nginx(ProxyChecks, unittest.TestCase):
         upstream = harness.start_upstream(self)
         self.port, self.nginx = start_nginx(self, self.authd.port, upstream)
 
+    def assert_not_5xx(self, got, what):
+        self.assertLess(got[0], 500, (what, got[0], got[2][:200]))
+
+    def test_token_header_the_sidecar_parser_refuses_is_denied_not_500(self):
+        # nginx forwards a control byte in a header value; the sidecar's parser refuses it and
+        # must answer its failure status (401), which auth_request maps, not 400 (-> 500).
+        for token in ("\x01" + harness.VALID, harness.VALID + "\x01", "\x7f"):
+            got = self.get("/api", [("Approov-Token", token)])
+            self.assert_not_5xx(got, repr(token[:4]))
+            self.assert_denied("/api", [("Approov-Token", token)], repr(token[:4]))
+        got = self.get("/api", [("Approov-Token", harness.VALID), ("X-Other", "a\x01b")])
+        self.assertEqual(got[0], 401)  # the token is fine, but the request was refused
+
+    def test_large_header_blocks_never_get_5xx(self):
+        # 17-32 KiB of headers (each line under nginx's 8 KiB buffer): nginx forwards them all
+        # to the sidecar, whose default header-limit (64 KiB) reads them and checks the token.
+        for kib in (17, 24, 31):
+            fill = [("X-Fill-%d" % i, "f" * 1000) for i in range(kib)]
+            got = self.get("/api", fill + [("Approov-Token", harness.VALID)])
+            self.assertEqual(got[0], 200, (kib, got[2][:200]))
+            self.assert_denied("/api", fill + [("Approov-Token", harness.BAD_SIG)], kib)
+        # Beyond what nginx buffers (large_client_header_buffers 4 8k), nginx refuses the
+        # request itself (494), which the recipe maps to the JSON deny.
+        for fill in ([("X-Fill-%d" % i, "f" * 1000) for i in range(40)],
+                     [("X-Big", "f" * 9000)], [("Approov-Token", "a" * 9000)]):
+            self.assert_denied("/api", fill + [("Approov-Token", harness.VALID)], len(fill))
+        self.assertEqual(self.get("/api", [("Approov-Token", harness.VALID)])[0], 200)
+
 
 if __name__ == "__main__":
     if not which("nginx"):

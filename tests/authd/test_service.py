@@ -115,6 +115,9 @@ class Options(unittest.TestCase):
         self.assertEqual((st, header(h, "Approov-Claim-Did")), (200, []))
         st, h, b = request(a.port, "/", {"Approov-Token": BAD_SIG})
         self.assertEqual(deny_of(st, h, b), (403, b'{"error":"denied"}'))
+        # a token header the HTTP parser refuses gets the same configured answer
+        st, h, b = request(a.port, "/", {"Approov-Token": "\x01" + VALID})
+        self.assertEqual(deny_of(st, h, b), (403, b'{"error":"denied"}'))
 
     def test_token_prefix_and_header(self):
         a = Authd(self, ["--token-header", "Authorization", "--token-prefix", "Bearer "])
@@ -254,6 +257,16 @@ class Reload(unittest.TestCase):
         m = self.a.metrics()
         self.assertEqual(m['approov_authd_config_reloads_total{result="ok"}'], 1)
         self.assertEqual(m["approov_authd_config_generation"], 2)
+        # the failure answer is reloaded too, for requests the HTTP parser refuses as well
+        with open(self.conf, "a") as f:
+            f.write("failure-status = 403\nfailure-body = no\nfailure-content-type = text/plain\n")
+        self.hup()
+        for token in (VALID, "\x01" + WRONG_KEY):
+            st, h, b = request(self.a.port, "/", {"Approov-Token": token})
+            self.assertEqual((st, header(h, "Content-Type"), b), (403, ["text/plain"], b"no"))
+        m = self.a.metrics()
+        self.assertEqual(m['approov_authd_config_reloads_total{result="ok"}'], 2)
+        self.assertEqual(m["approov_authd_config_generation"], 3)
 
     def test_bad_reload_keeps_the_old_config(self):
         bad_secret = "c2hvcnQ="  # 5 bytes: too short
@@ -339,13 +352,42 @@ class StartUp(unittest.TestCase):
 
 
 class Limits(unittest.TestCase):
-    def test_oversize_headers_get_431_and_service_continues(self):
+    def test_oversize_headers_get_the_failure_response_and_service_continues(self):
         a = Authd(self, ["--header-limit", "4096"])
-        st, _, _ = request(a.port, "/", {"Approov-Token": VALID, "X-Big": "a" * 8000})
-        self.assertIn(st, (431, 400))
-        st, _, _ = request(a.port, "/", {"Approov-Token": "a" * 9000})
-        self.assertIn(st, (431, 400))
+        st, h, b = request(a.port, "/", {"Approov-Token": VALID, "X-Big": "a" * 8000})
+        self.assertEqual(deny_of(st, h, b), DENY)
+        st, h, b = request(a.port, "/", {"Approov-Token": "a" * 9000})
+        self.assertEqual(deny_of(st, h, b), DENY)
         self.assertEqual(request(a.port, "/", {"Approov-Token": VALID})[0], 200)
+        m = a.metrics()
+        self.assertEqual(m['approov_authd_requests_total{decision="deny",reason="bad_request"}'], 2)
+
+    def test_default_header_limit_is_above_what_nginx_forwards(self):
+        # nginx's default large_client_header_buffers (4 x 8 KiB) forwards up to ~32 KiB of
+        # headers, plus the X-Original-URI it adds: the sidecar must read all of it.
+        a = Authd(self, [])
+        big = [("X-Fill-%d" % i, "f" * 8000) for i in range(5)]  # ~40 KiB
+        st, _, _ = request(a.port, "/", big + [("Approov-Token", VALID)])
+        self.assertEqual(st, 200)
+        st, h, b = request(a.port, "/", big + [("Approov-Token", BAD_SIG)])
+        self.assertEqual(deny_of(st, h, b), DENY)
+
+    def test_headers_the_parser_refuses_get_the_failure_response(self):
+        a = Authd(self, [])
+        for hdrs in ([("Approov-Token", "\x01" + VALID)], [("Approov-Token", VALID + "\x7f")],
+                     [("Approov-Token", VALID), ("X-Other", "a\x00b")]):
+            st, h, b = request(a.port, "/", hdrs)
+            self.assertEqual(deny_of(st, h, b), DENY, hdrs)
+        raw = socket.create_connection(("127.0.0.1", a.port), timeout=5)
+        raw.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nBad Header Name: v\r\n\r\n")
+        answer = raw.recv(4096)
+        raw.close()
+        self.assertTrue(answer.startswith(b"HTTP/1.1 401 "), answer)
+        self.assertIn(b"\r\nContent-Type: application/json\r\n", answer)
+        self.assertTrue(answer.endswith(b"\r\n\r\n{}"), answer)
+        self.assertEqual(request(a.port, "/", {"Approov-Token": VALID})[0], 200)
+        m = a.metrics()
+        self.assertEqual(m['approov_authd_requests_total{decision="deny",reason="bad_request"}'], 4)
 
     def test_slow_loris_clients_time_out_while_others_are_served(self):
         a = Authd(self, ["--read-timeout-ms", "800", "--idle-timeout-ms", "1500"])

@@ -290,6 +290,22 @@ TEST(BeastServer, HttpLevelRejectsUseTheRejectResponse) {
   expect_http_level_rejects(server.port(), 401, 401, "application/json", "{}");
   server.stop();
   server.wait();
+
+  // reject_handler wins over reject_response and sees the status the engine would send.
+  options.reject_handler = [](boost::beast::http::status status, approov::beast::Response& res) {
+    res.result(boost::beast::http::status::forbidden);
+    res.set(boost::beast::http::field::content_type, "text/plain");
+    res.body() = std::to_string(static_cast<unsigned>(status));
+  };
+  approov::beast::Server dynamic(options, handler);
+  ASSERT_EQ(dynamic.listen("127.0.0.1:0"), "");
+  dynamic.start();
+  Reply r = get(dynamic.port(), "/", {{"X-Big", std::string(6000, 'a')}});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.content_type, "text/plain");
+  EXPECT_EQ(r.body, "431");
+  dynamic.stop();
+  dynamic.wait();
 }
 
 TEST(BeastServer, UnixListenerReplacesOnlyAStaleSocket) {

@@ -64,9 +64,9 @@ class PolicyHolder {
 enum Decision : std::size_t { kAllow, kDeny, kReportOnly, kDecisions };
 constexpr std::array<const char*, kDecisions> kDecisionNames{"allow", "deny", "report_only"};
 // Outcomes that are not token reasons.
-enum Bypass : std::size_t { kUnprotected, kPreflight, kNoRoute, kBadUri, kBypasses };
+enum Bypass : std::size_t { kUnprotected, kPreflight, kNoRoute, kBadUri, kBadRequest, kBypasses };
 constexpr std::array<const char*, kBypasses> kBypassNames{"unprotected", "preflight", "no_route",
-                                                          "bad_uri"};
+                                                          "bad_uri", "bad_request"};
 constexpr std::array<double, 12> kBuckets{0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005,
                                           0.001,   0.0025,   0.005,   0.01,   0.05,    0.25};
 
@@ -299,6 +299,26 @@ void handle(const Request& req, Response& res) {
   finish();
 }
 
+// A request the HTTP parser refused (a control byte in a header value, a header block over
+// header-limit, a malformed request line): it gets the failure response in force, like any
+// token failure, never a status of its own that a proxy would turn into a 500.
+void reject(http::status status, Response& res) {
+  Service& svc = *g_service;
+  WorkerState& w = *svc.workers[Server::worker_index()];
+  const Policy& p = svc.policy.get();
+  bump(w.bypass[kBadRequest]);
+  if (may_log(w, p)) {
+    std::string fields = "\"event\":\"deny\",\"reason\":\"bad_request\",\"http_status\":" +
+                         std::to_string(static_cast<unsigned>(status));
+    if (w.log_suppressed != 0) {
+      fields += ",\"suppressed_before\":" + std::to_string(w.log_suppressed);
+      w.log_suppressed = 0;
+    }
+    log_event(fields);
+  }
+  deny(res, p);
+}
+
 // ---- admin ---------------------------------------------------------------------------------
 
 std::string metrics_text(const Service& svc, std::size_t connections) {
@@ -444,6 +464,7 @@ int run(const std::vector<std::string>& args) {
   opts.read_timeout = s.read_timeout;
   opts.write_timeout = s.read_timeout;
   opts.drain_timeout = s.drain_timeout;
+  opts.reject_handler = reject;  // the failure response in force, reloads included
   Server server(opts, handle);
   for (const auto& l : s.listen) {
     auto err = server.listen(l);

@@ -26,7 +26,9 @@ struct Settings {
   std::vector<std::string> listen;
   std::string admin_listen;
   std::size_t threads = 1;
-  std::uint32_t header_limit = 16 * 1024;
+  // Above what nginx forwards with its default large_client_header_buffers (4 x 8 KiB, plus
+  // the X-Original-URI it adds), so a request nginx accepts is never refused here.
+  std::uint32_t header_limit = 64 * 1024;
   std::size_t max_connections = 10000;
   std::chrono::milliseconds idle_timeout{60000};
   std::chrono::milliseconds read_timeout{10000};

@@ -37,10 +37,11 @@
 // Requests the server refuses itself at the HTTP level (it answers, then closes the
 // connection): header block over `header_limit` -> 431, body over `body_limit` -> 413, any
 // other parse error (a control byte in a header value, a bad request line, ...) -> 400, each
-// with an empty body; or, when `reject_response` is set, that response for all of them. A
-// server that guards its routes sets it to its failure response, so that a request whose token
-// header the parser refuses gets the same bytes as any other token failure (SPEC §6), and a
-// proxy that maps only the failure status (nginx auth_request) never turns it into a 500.
+// with an empty body; or, when `reject_response` (or `reject_handler`) is set, that response
+// for all of them. A server that guards its routes sets it to its failure response, so that a
+// request whose token header the parser refuses gets the same bytes as any other token
+// failure (SPEC §6), and a proxy that maps only the failure status (nginx auth_request) never
+// turns it into a 500.
 // Timeouts: a connection waiting for the first byte of a request is closed after
 // `idle_timeout`; once a request has started it must be complete within `read_timeout`
 // (slow-loris clients are closed, other connections are unaffected); a response must be
@@ -126,6 +127,11 @@ struct ServerOptions {
   /// Answer to requests refused at the HTTP level (parse errors, limits); unset: the error's
   /// own status (400, 413, 431) with an empty body.
   std::optional<RejectResponse> reject_response;
+  /// When set, writes that answer instead of `reject_response` (for an answer that changes at
+  /// run time, such as a reloaded failure response). Called on the worker thread, concurrently
+  /// from all workers, with the status the engine would send and a reset response; the same
+  /// rules as for the Handler apply. If it throws, `reject_response` (or the default) is sent.
+  std::function<void(http::status, Response&)> reject_handler;
 };
 
 class Server;
@@ -414,6 +420,14 @@ class Server::Connection final : public detail::ConnectionBase,
 
   void fail(http::status status) {
     reset_response();
+    if (options_.reject_handler) {
+      try {
+        options_.reject_handler(status, res_);
+        return send_reject();
+      } catch (...) {
+        reset_response();
+      }
+    }
     if (const auto& reject = options_.reject_response) {
       res_.result(reject->status);
       if (!reject->content_type.empty()) res_.set(http::field::content_type, reject->content_type);
@@ -421,6 +435,10 @@ class Server::Connection final : public detail::ConnectionBase,
     } else {
       res_.result(status);
     }
+    send_reject();
+  }
+
+  void send_reject() {
     res_.version(11);
     keep_alive_ = false;
     send_body_ = true;
