@@ -11,9 +11,9 @@ int main(int argc, char** argv) {
   const approov::adapters::Guard guard = hello::make_guard(settings, program);
   const approov::RoutePolicy route{approov::Protection::token_binding, {{"Authorization"}}, false};
 
-  return hello::serve(
-      settings, program, route.protection,
-      approov::beast::protect(guard, route, [](const auto& req, auto& res, const auto*) {
-        hello::hello_world(req, res);
-      }));
+  auto handler = approov::beast::protect(
+      guard, route, [](const auto& req, auto& res, const auto*) { hello::hello_world(req, res); });
+  // Requests the server refuses before the handler (say, a control byte in the token header)
+  // get the same failure response.
+  return hello::serve(settings, program, route.protection, handler, &guard.failure());
 }

@@ -27,10 +27,19 @@ inline void hello_world(const approov::beast::Request& req, approov::beast::Resp
   }
 }
 
+/// Serves `handler`. A protected server passes its guard's failure response as `failure`: the
+/// engine then answers it, too, to requests it refuses before any handler runs (a control byte
+/// in the token header, a header block over the limit), so that every token failure gets the
+/// same bytes (SPEC §6) instead of an empty 400 or 431.
 inline int serve(const Settings& settings, const char* program, approov::Protection protection,
-                 approov::beast::Handler handler) {
+                 approov::beast::Handler handler,
+                 const approov::FailureResponse* failure = nullptr) {
   approov::beast::ServerOptions options;
   options.threads = settings.threads;
+  if (failure != nullptr) {
+    options.reject_response = approov::beast::RejectResponse{static_cast<unsigned>(failure->status),
+                                                             failure->content_type, failure->body};
+  }
   approov::beast::Server server(options, std::move(handler));
   const bool ipv6 = settings.host.find(':') != std::string::npos;
   const std::string address =

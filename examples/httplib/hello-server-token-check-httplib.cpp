@@ -36,6 +36,9 @@ int main(int argc, char** argv) {
       });
   server.Get(".*", handler).Post(".*", handler).Put(".*", handler).Delete(".*", handler);
   server.Patch(".*", handler).Options(".*", handler);
+  // httplib refuses a header line over 8192 bytes (a long token, say) before any handler
+  // runs: answer those requests with the same 401 {} as every other token failure.
+  approov::cpphttplib::answer_refused_requests_with_failure(server, guard);
 
   const int port =
       settings.port == 0

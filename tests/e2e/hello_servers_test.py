@@ -192,17 +192,40 @@ def group_checks(path, kind):
             "malformed (not base64url)": "abc$.def.ghi",
             "garbage": "not a token at all",
         }
-        # cpp-httplib (as Debian builds it) refuses header lines over 8192 bytes itself, with
-        # 400 and no body, before any handler runs: a token over 8192 bytes cannot reach the
-        # check there (documented in docs/QUICKSTART.md).
-        httplib = "httplib" in os.path.basename(path)
+        # Requests the framework refuses before the check runs must get the same failure
+        # response as any token failure (SPEC §6), but no rejection log line is written for
+        # them: their test names say "gets 401" rather than "-> 401".
+        name = os.path.basename(path)
+        httplib = "httplib" in name
+        beast = not httplib and "microhttpd" not in name
         if not httplib:
             bad["too long"] = "a" * 9000
         else:
-            @t("too long (httplib: refused by the framework) -> 400, never 200")
+            # cpp-httplib (as Debian builds it) refuses header lines over 8192 bytes itself;
+            # the example's error handler answers them with the failure response.
+            @t("too long (refused by httplib before the check) gets 401 {}")
             def _():
-                got = request(port, "/", [("Approov-Token", "a" * 9000)] + auth)
-                assert got[0] == 400, got
+                expect_401(request(port, "/", [("Approov-Token", "a" * 9000)] + auth))
+
+            @t("another header line over 8 KiB (refused by httplib) gets 401 {}")
+            def _():
+                expect_401(request(port, "/", [("Approov-Token", good), ("X-Big", "b" * 9000)]
+                                   + auth))
+
+        @t("control byte in the token header (refused by some parsers) gets 401 {}")
+        def _():
+            expect_401(request(port, "/", [("Approov-Token", "\x01" + good)] + auth))
+
+        if beast:
+            @t("header block over the engine's 16 KiB limit gets 401 {}")
+            def _():
+                fill = [("X-Fill-%d" % i, "f" * 1000) for i in range(20)]
+                expect_401(request(port, "/", [("Approov-Token", good)] + fill + auth))
+
+            @t("control byte in another header (refused by the engine) gets 401 {}")
+            def _():
+                expect_401(request(port, "/", [("Approov-Token", good), ("X-Other", "a\x01b")]
+                                   + auth))
         for label, token in bad.items():
             secrets_sent.append(token)
 
@@ -278,7 +301,10 @@ def group_checks(path, kind):
         def one_line_per_rejection():
             lines = [l for l in err.splitlines() if "approov: rejected" in l]
             rejected = sum(1 for n, _ in tests if "-> 401" in n)
-            assert len(lines) == rejected, f"{len(lines)} log lines for {rejected} rejections"
+            # a control byte in the token reaches the check (and its log) on some servers
+            maybe = sum(1 for n, _ in tests if "refused by some parsers" in n)
+            assert rejected <= len(lines) <= rejected + maybe, \
+                f"{len(lines)} log lines for {rejected} rejections"
         log_tests += [("log holds no token or secret", no_token_in_log),
                       ("log names each reason", reasons_logged),
                       ("one log line per rejected request", one_line_per_rejection)]

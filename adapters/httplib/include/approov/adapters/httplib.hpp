@@ -76,6 +76,25 @@ template <class Handler>
   };
 }
 
+/// Answers the requests httplib refuses itself before any handler runs with the guard's
+/// failure response instead of httplib's body-less 400 (or 413, 414, 431): a header line over
+/// CPPHTTPLIB_HEADER_MAX_LENGTH (8192 bytes in Debian's build) may be the token, and every
+/// token failure must get the same bytes (SPEC §6). Installs `server.set_error_handler`,
+/// replacing any error handler set before; error answers that carry a body (written by your
+/// handlers) and other statuses (404, 500, ...) are left alone. The guard must outlive the
+/// server.
+inline void answer_refused_requests_with_failure(httplib::Server& server,
+                                                 const adapters::Guard& guard) {
+  server.set_error_handler(httplib::Server::HandlerWithResponse(
+      [&guard](const httplib::Request&, httplib::Response& res) {
+        const bool refused =
+            res.status == 400 || res.status == 413 || res.status == 414 || res.status == 431;
+        if (!refused || !res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        write_failure(guard.failure(), res);
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+}
+
 /// Guards every route of `server` at once with a pre-routing handler (the claims are not
 /// passed on; use `protect` per route when the handler needs them).
 inline void protect_all(httplib::Server& server, const adapters::Guard& guard, RoutePolicy route) {
