@@ -215,6 +215,23 @@ class Routes(unittest.TestCase):
         self.check("/%70ublic/x", {}, 200)  # decoded
         self.assertEqual(self.a.metrics()['approov_authd_requests_total{decision="deny",reason="bad_uri"}'], 8)
 
+    def test_path_parameters_are_denied_not_guessed(self):
+        # Tomcat/Jetty/Spring serve /api;x/secret as /api/secret: with `/` unprotected and
+        # `/api` protected, it must not fall to `/` and pass without a token.
+        conf = os.path.join(tmpdir(self, "authd-params-"), "authd.conf")
+        with open(conf, "w") as f:
+            f.write("route / unprotected\nroute /api protected\n")
+        a = Authd(self, ["--config", conf])
+        for via in ("X-Original-URI", "X-Forwarded-Uri", "target"):
+            for uri in ("/api;x/secret", "/api;/secret", "/api;jsessionid=1", "/api%3Bx/secret",
+                        "/api%3b/secret", "/x;y"):
+                path, h = (uri, {}) if via == "target" else ("/_auth", {via: uri})
+                self.assertEqual(request(a.port, path, h)[0], 401, (uri, via))
+            # in the query a `;` is not a path parameter
+            path, h = ("/other?a=1;b=2", {}) if via == "target" else ("/_auth", {via: "/other?a=1;b=2"})
+            self.assertEqual(request(a.port, path, h)[0], 200, via)
+        self.assertEqual(a.metrics()['approov_authd_requests_total{decision="deny",reason="bad_uri"}'], 18)
+
     def test_duplicated_original_uri_is_denied(self):
         st = request(self.a.port, "/_auth", [("X-Original-URI", "/public"),
                                              ("X-Original-URI", "/public")])[0]

@@ -318,6 +318,10 @@ bool normalize_path(std::string_view target, std::string& out) {
       i += 2;
     }
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == '\\') return false;
+    // Path parameters: Tomcat, Jetty and Spring serve /api;x/secret as /api/secret, which
+    // would otherwise fall to the route of `/`. Encoded (%3B) too: some servers decode
+    // before they split parameters off.
+    if (c == ';') return false;
     if (c == '/' && !out.empty() && out.back() == '/') continue;  // merge slashes
     out.push_back(c);
   }

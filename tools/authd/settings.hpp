@@ -83,8 +83,8 @@ struct Policy {
 /// decodes percent-escapes and merges repeated slashes. Returns false (the check denies with
 /// `bad_uri`) for what proxies and upstreams may read differently, so that a path can never
 /// match a more lenient route than the resource it reaches: a target that is not an
-/// origin-form path, a bad escape, an encoded `/` or `\`, a backslash, a control byte, or a
-/// `.` or `..` segment.
+/// origin-form path, a bad escape, an encoded `/` or `\`, a backslash, a control byte, a `;`
+/// (path parameters, raw or encoded), or a `.` or `..` segment.
 [[nodiscard]] bool normalize_path(std::string_view target, std::string& out);
 
 /// Loads the secret (file or environment, after the .env file) and builds the policy.
