@@ -316,6 +316,20 @@ class StartUp(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("route / protected", r.stdout)
         self.assertNotIn(SECRET_B64, r.stdout + r.stderr)
+        self.assertNotIn("warning", r.stdout + r.stderr)
+        for status in ("401", "403"):
+            r = self.run_authd(["--listen", "127.0.0.1:1", "--check-config", "--failure-status",
+                                status], authd_env())
+            self.assertEqual((r.returncode, r.stderr), (0, ""), status)
+
+    def test_check_config_warns_about_a_status_nginx_turns_into_500(self):
+        for status in ("400", "404", "429"):
+            r = self.run_authd(["--listen", "127.0.0.1:1", "--check-config", "--failure-status",
+                                status], authd_env())
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("warning: failure-status " + status, r.stderr)
+            self.assertIn("nginx", r.stderr)
+            self.assertIn("500", r.stderr)
 
     def test_bad_configuration_stops_with_a_clear_message_and_no_secret(self):
         bad = "QUFBQUFB!!notbase64" + SECRET_B64[:20]

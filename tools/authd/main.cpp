@@ -421,6 +421,16 @@ std::string describe(const Settings& s, const Policy& p) {
   return out;
 }
 
+// nginx auth_request accepts only 401 and 403 as a deny (any other status becomes a 500 for
+// the client), and the nginx recipe answers 401 for both: say so before it surprises anyone.
+std::string failure_status_warning(const Policy& p) {
+  if (p.failure.status == 401 || p.failure.status == 403) return {};
+  return "failure-status " + std::to_string(p.failure.status) +
+         " is not 401 or 403: behind nginx auth_request every deny becomes a 500 for the "
+         "client (nginx accepts only 2xx, 401 and 403 from an auth service); Caddy, Traefik, "
+         "Envoy and HAProxy pass it on (docs/gateways/nginx.md)";
+}
+
 std::string host_of(const std::string& spec) {
   const auto colon = spec.rfind(':');
   return colon == std::string::npos ? spec : spec.substr(0, colon);
@@ -443,8 +453,10 @@ int run(const std::vector<std::string>& args) {
     std::cerr << "approov-authd: configuration error: " << policy.error() << "\n";
     return 2;
   }
+  const std::string warning = failure_status_warning(*policy.value());
   if (s.check_config) {
     std::cout << describe(s, *policy.value());
+    if (!warning.empty()) std::cerr << "approov-authd: warning: " << warning << "\n";
     return 0;
   }
 
@@ -556,6 +568,7 @@ int run(const std::vector<std::string>& args) {
   }
   std::cout << std::flush;
   log_event("\"event\":\"started\",\"generation\":1,\"threads\":" + std::to_string(s.threads));
+  if (!warning.empty()) log_event("\"event\":\"warning\",\"message\":" + json_string(warning));
 
   main_ioc.run();
   server.wait();
