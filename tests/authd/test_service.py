@@ -305,6 +305,58 @@ class Reload(unittest.TestCase):
         self.assertNotIn(bad_secret, log)
 
 
+class DotenvReload(unittest.TestCase):
+    """SIGHUP re-reads .env as if for the first time: what it no longer sets is not in force."""
+
+    def setUp(self):
+        self.d = tmpdir(self, "authd-dotenv-reload-")
+
+    def write_env(self, text):
+        with open(os.path.join(self.d, ".env"), "w") as f:
+            f.write(text)
+
+    def hup(self, a):
+        os.kill(a.pid, signal.SIGHUP)
+        time.sleep(0.5)
+
+    def status(self, a, token):
+        return request(a.port, "/", {"Approov-Token": token})[0]
+
+    def test_removed_or_renamed_secret_variable_is_not_kept(self):
+        import base64
+        self.write_env("APPROOV_BASE64_SECRET=%s\n" % SECRET_B64)
+        a = Authd(self, [], env=authd_env(secret=None), cwd=self.d)
+        self.assertEqual((self.status(a, VALID), self.status(a, WRONG_KEY)), (200, 401))
+        # renamed to the URL-safe variable (another secret): not "both set, differ"
+        url = base64.urlsafe_b64encode(base64.b64decode(OTHER_SECRET_B64)).rstrip(b"=").decode()
+        self.write_env("APPROOV_BASE64URL_SECRET=%s\n" % url)
+        self.hup(a)
+        self.assertEqual((self.status(a, VALID), self.status(a, WRONG_KEY)), (401, 200))
+        # removed: the reload is rejected (no secret) and the configuration in force stays
+        self.write_env("# no secret here\n")
+        self.hup(a)
+        self.assertEqual((self.status(a, VALID), self.status(a, WRONG_KEY)), (401, 200))
+        m = a.metrics()
+        self.assertEqual(m['approov_authd_config_reloads_total{result="ok"}'], 1)
+        self.assertEqual(m['approov_authd_config_reloads_total{result="rejected"}'], 1)
+        log = a.proc.stderr_text()
+        self.assertIn("no secret", log)
+        self.assertNotIn("both", log)
+        # back again under the first name
+        self.write_env("APPROOV_BASE64_SECRET=%s\n" % SECRET_B64)
+        self.hup(a)
+        self.assertEqual((self.status(a, VALID), self.status(a, WRONG_KEY)), (200, 401))
+
+    def test_removed_variable_falls_back_to_the_process_environment(self):
+        self.write_env("APPROOV_BASE64_SECRET=%s\n" % SECRET_B64)  # overrides the environment
+        a = Authd(self, [], env=authd_env(secret=OTHER_SECRET_B64), cwd=self.d)
+        self.assertEqual((self.status(a, VALID), self.status(a, WRONG_KEY)), (200, 401))
+        self.write_env("\n")
+        self.hup(a)
+        self.assertEqual((self.status(a, VALID), self.status(a, WRONG_KEY)), (401, 200))
+        self.assertEqual(a.metrics()['approov_authd_config_reloads_total{result="ok"}'], 1)
+
+
 class StartUp(unittest.TestCase):
     def run_authd(self, args, env):
         d = tmpdir(self, "authd-start-")

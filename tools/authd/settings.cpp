@@ -4,8 +4,11 @@
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <utility>
+
+#include <unistd.h>  // environ
 
 namespace approov::authd {
 namespace {
@@ -338,17 +341,62 @@ bool normalize_path(std::string_view target, std::string& out) {
   return true;
 }
 
+namespace {
+
+using Environment = std::map<std::string, std::string>;
+
+Environment environment_snapshot() {
+  Environment out;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    const auto eq = entry.find('=');
+    if (eq == std::string_view::npos) continue;
+    out.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
+  }
+  return out;
+}
+
+// Variables a .env load has changed, with the value each had before the first load touched it
+// (nullopt: unset). Start-up and reload run on one thread, one at a time.
+std::map<std::string, std::optional<std::string>>& dotenv_originals() {
+  static std::map<std::string, std::optional<std::string>> originals;
+  return originals;
+}
+
+// Reads the .env file as if for the first time: a variable removed from it (or renamed, say
+// APPROOV_BASE64_SECRET to APPROOV_BASE64URL_SECRET) must stop being in force, not linger from
+// the previous load. So every variable an earlier load set goes back to its value from before
+// any load (or is unset) first, and what this load changes is recorded.
+Configured<int> reload_dotenv(const std::string& env_file) {
+  auto& originals = dotenv_originals();
+  for (const auto& [key, value] : originals) {
+    if (value) {
+      ::setenv(key.c_str(), value->c_str(), 1);
+    } else {
+      ::unsetenv(key.c_str());
+    }
+  }
+  const Environment before = environment_snapshot();
+  auto loaded = env_file.empty() ? load_dotenv_if_present() : load_dotenv(env_file);
+  for (const auto& [key, value] : environment_snapshot()) {
+    const auto old = before.find(key);
+    if (old != before.end() && old->second == value) continue;
+    if (originals.count(key) == 0) {
+      originals.emplace(
+          key, old == before.end() ? std::nullopt : std::optional<std::string>(old->second));
+    }
+  }
+  return loaded;
+}
+
+}  // namespace
+
 Configured<std::shared_ptr<const Policy>> build_policy(const Settings& s,
                                                        std::uint64_t generation) {
   using R = Configured<std::shared_ptr<const Policy>>;
   // The .env file is read on every (re)load so that a rotated secret there takes effect.
-  if (!s.env_file.empty()) {
-    auto loaded = load_dotenv(s.env_file);
-    if (!loaded) return R::failure(loaded.error());
-  } else {
-    auto loaded = load_dotenv_if_present();
-    if (!loaded) return R::failure(loaded.error());
-  }
+  auto loaded = reload_dotenv(s.env_file);
+  if (!loaded) return R::failure(loaded.error());
   std::optional<Configured<Secret>> secret;
   if (!s.secret_file.empty()) {
     std::ifstream in(s.secret_file, std::ios::binary);
