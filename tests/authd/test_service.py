@@ -71,6 +71,19 @@ class Decisions(unittest.TestCase):
         self.assertNotIn(BAD_SIG.split(".")[1], log)
         self.assertNotIn(SECRET_B64, log)
 
+    def test_log_lines_stay_valid_json_whatever_the_client_sends(self):
+        # (control bytes never get this far: the HTTP parser refuses them, see Limits)
+        hostile = [b"G\xe9T\xff\x80", b"\xc3\x28", b'P"O\\ST}']
+        for method in hostile:
+            request(self.a.port, "/", [("X-Original-URI", "/x"), ("X-Original-Method", method),
+                                       ("Approov-Token", BAD_SIG)])
+        time.sleep(0.2)
+        with open(self.a.proc.log.name, "rb") as f:
+            raw = f.read()
+        lines = [json.loads(l.decode("utf-8")) for l in raw.splitlines() if l.strip()]
+        methods = [l["method"] for l in lines if l.get("event") == "deny"]
+        self.assertEqual(methods, ["G?T??", "?(", 'P"O\\ST}'])
+
     def test_keep_alive_and_admin_endpoints(self):
         import http.client
         c = http.client.HTTPConnection("127.0.0.1", self.a.port, timeout=5)

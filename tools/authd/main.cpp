@@ -121,16 +121,22 @@ std::string timestamp() {
   return buf;
 }
 
+// Values may come from the client (X-Original-Method): control bytes are escaped, and bytes
+// of 0x80 and above become '?' (as in adapters/common guard.hpp), so a log line is always
+// valid JSON in valid UTF-8 whatever the client sent.
 std::string json_string(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
+    const auto byte = static_cast<unsigned char>(c);
     if (c == '"' || c == '\\') {
       out += '\\';
       out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+    } else if (byte < 0x20 || byte == 0x7f) {
       char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(byte));
       out += buf;
+    } else if (byte >= 0x80) {
+      out += '?';
     } else {
       out += c;
     }
