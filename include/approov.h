@@ -76,8 +76,9 @@ int approov_verify(const approov_verifier* verifier, const char* token, size_t t
                    int64_t now, approov_claims* claims);
 
 /* Token binding on verified claims: `bound` is the raw value of the bound header(s),
- * concatenated. An empty value is a missing header. allow_missing_pay: non-zero accepts a
- * token without `pay`. Returns an approov_reason. */
+ * concatenated, hashed exactly as given (no trimming). An empty value is a missing header,
+ * even when allow_missing_pay (non-zero: accept a token without `pay`) is set. Returns an
+ * approov_reason; APPROOV_MISSING_PAY when `claims` is NULL or holds no valid token. */
 int approov_check_binding(const approov_claims* claims, const char* bound, size_t bound_len,
                           int allow_missing_pay);
 
