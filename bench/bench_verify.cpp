@@ -19,28 +19,16 @@
 #include <string>
 
 #include "bench_cases.hpp"
+#include "counting_allocator.hpp"
 
 namespace {
 
-std::atomic<std::uint64_t> g_allocations{0};
-
-void* counted_malloc(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size == 0 ? 1 : size);
-}
-
-void* counted_aligned(std::size_t size, std::align_val_t align) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  const auto a = static_cast<std::size_t>(align);
-  return std::aligned_alloc(a, (size + a - 1) / a * a);
-}
-
 void* openssl_malloc(std::size_t size, const char*, int) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  approov::testing::record_allocation();
   return std::malloc(size);
 }
 void* openssl_realloc(void* p, std::size_t size, const char*, int) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  approov::testing::record_allocation();
   return std::realloc(p, size);
 }
 void openssl_free(void* p, const char*, int) {
@@ -48,52 +36,6 @@ void openssl_free(void* p, const char*, int) {
 }
 
 }  // namespace
-
-// Counting global allocation functions (every form, so that none falls through uncounted).
-void* operator new(std::size_t size) {
-  if (void* p = counted_malloc(size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) {
-  return operator new(size);
-}
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  return counted_malloc(size);
-}
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-  return counted_malloc(size);
-}
-void* operator new(std::size_t size, std::align_val_t align) {
-  if (void* p = counted_aligned(size, align)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size, std::align_val_t align) {
-  return operator new(size, align);
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::align_val_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::align_val_t) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
-  std::free(p);
-}
 
 namespace {
 
@@ -108,9 +50,9 @@ std::uint64_t g_max_allocations_per_op = 0;  // over every measured case, floors
 // Runs `op` in the timed loop and reports its heap allocations per call as a counter.
 template <class Op>
 void measure(benchmark::State& state, const Op& op) {
-  const std::uint64_t before = g_allocations.load(std::memory_order_relaxed);
+  const std::uint64_t before = approov::testing::heap_allocations();
   for (auto _ : state) benchmark::DoNotOptimize(op());
-  const std::uint64_t allocations = g_allocations.load(std::memory_order_relaxed) - before;
+  const std::uint64_t allocations = approov::testing::heap_allocations() - before;
   const auto iterations = static_cast<std::uint64_t>(state.iterations());
   const std::uint64_t per_op = iterations == 0 ? 0 : (allocations + iterations - 1) / iterations;
   if (per_op > g_max_allocations_per_op) g_max_allocations_per_op = per_op;

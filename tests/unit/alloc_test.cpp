@@ -1,98 +1,24 @@
-// SPEC/issue 2: verification performs zero heap allocations. This binary replaces the global
-// allocation functions with counting versions; the count is only taken around the verify
-// loops, so gtest's own allocations do not matter.
-#include <atomic>
-#include <cstdlib>
+// SPEC/issue 2: verification performs zero heap allocations. This binary links
+// tests/support/counting_allocator.cpp, which replaces the global allocation functions with
+// counting versions; counts are taken around the verify loops only, so gtest's own
+// allocations do not matter.
+#include <cstdint>
 #include <new>
 
+#include "counting_allocator.hpp"
 #include "test_support.hpp"
-
-namespace {
-std::atomic<bool> g_counting{false};
-std::atomic<long> g_allocations{0};
-
-void* counted_alloc(std::size_t size) {
-  if (g_counting.load(std::memory_order_relaxed)) ++g_allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-
-void* counted_aligned_alloc(std::size_t size, std::align_val_t align) {
-  if (g_counting.load(std::memory_order_relaxed)) ++g_allocations;
-  const auto a = static_cast<std::size_t>(align);
-  void* p = nullptr;
-  if (posix_memalign(&p, a < sizeof(void*) ? sizeof(void*) : a, size == 0 ? 1 : size) != 0) {
-    throw std::bad_alloc();
-  }
-  return p;
-}
-}  // namespace
-
-void* operator new(std::size_t size) {
-  return counted_alloc(size);
-}
-void* operator new[](std::size_t size) {
-  return counted_alloc(size);
-}
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  try {
-    return counted_alloc(size);
-  } catch (...) {
-    return nullptr;
-  }
-}
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-  try {
-    return counted_alloc(size);
-  } catch (...) {
-    return nullptr;
-  }
-}
-void* operator new(std::size_t size, std::align_val_t align) {
-  return counted_aligned_alloc(size, align);
-}
-void* operator new[](std::size_t size, std::align_val_t align) {
-  return counted_aligned_alloc(size, align);
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::align_val_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::align_val_t) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
-  std::free(p);
-}
 
 namespace approov::test {
 namespace {
 
+// Counts the allocations made between its construction and `stop()`.
 class Counting {
  public:
-  Counting() {
-    g_allocations = 0;
-    g_counting = true;
-  }
-  ~Counting() { g_counting = false; }
-  long stop() {
-    g_counting = false;
-    return g_allocations.load();
-  }
+  Counting() : start_(approov::testing::heap_allocations()) {}
+  long stop() const { return static_cast<long>(approov::testing::heap_allocations() - start_); }
+
+ private:
+  std::uint64_t start_;
 };
 
 TEST(Allocations, CounterSeesAllocations) {
