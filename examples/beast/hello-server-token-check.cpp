@@ -8,7 +8,7 @@ int main(int argc, char** argv) {
   hello::block_stop_signals();
   const hello::Settings settings = hello::load_settings(argc, argv, program);
   const approov::adapters::Guard guard = hello::make_guard(settings, program);
-  const approov::RoutePolicy route{approov::Protection::token, {}, false};
+  const approov::RoutePolicy route = approov::RoutePolicy::token_check();
 
   auto handler = approov::beast::protect(
       guard, route, [](const auto& req, auto& res, const auto*) { hello::hello_world(req, res); });

@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   hello::block_stop_signals();
   const hello::Settings settings = hello::load_settings(argc, argv, program);
   const approov::adapters::Guard guard = hello::make_guard(settings, program);
-  const approov::RoutePolicy route{approov::Protection::token, {}, false};
+  const approov::RoutePolicy route = approov::RoutePolicy::token_check();
 
   httplib::Server server;
   // httplib serves one connection per pool thread for as long as it stays open, so the pool

@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
   hello::block_stop_signals();
   const hello::Settings settings = hello::load_settings(argc, argv, program);
   const approov::adapters::Guard guard = hello::make_guard(settings, program);
-  App app{&guard, approov::RoutePolicy{approov::Protection::token, {}, false}};
+  App app{&guard, approov::RoutePolicy::token_check()};
 
   sockaddr_storage address{};
   unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY;
