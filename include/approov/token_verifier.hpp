@@ -149,6 +149,12 @@ class TokenVerifier {
   [[nodiscard]] static Configured<TokenVerifier> from_environment(std::int64_t leeway_seconds = 0);
 
   /// Verifies `token` at time `now` (seconds since the Unix epoch) into `claims`.
+  ///
+  /// Range of `now`: the meaningful clock values are 0 .. `kMaxExp` (what `unix_now()` gives
+  /// until the year 9999). Any int64 is handled without overflow, and the time rules are exact
+  /// while `now - leeway` and `now + leeway` stay within int64; at the very ends of the int64
+  /// range those sums saturate, which can only reject a token, never accept one. Callers
+  /// taking `now` from users (the CLI's `--now`) refuse values outside 0 .. `kMaxExp`.
   [[nodiscard]] Reason verify(std::string_view token, std::int64_t now,
                               Claims& claims) const noexcept;
   /// Same, returning the claims inside the result.

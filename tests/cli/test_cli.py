@@ -83,6 +83,11 @@ class HelpAndUsage(Base):
             ["verify", "--bogus", PUBLIC_TOKEN],
             ["verify", "--now", "soon", PUBLIC_TOKEN],
             ["verify", "--leeway", "301", PUBLIC_TOKEN],
+            # --now outside 0..253402300799 (year 9999) is refused, as gen refuses it: at the
+            # int64 ends now - leeway used to saturate and call a valid token expired.
+            ["verify", "--now=-9223372036854775808", "--leeway", "1", PUBLIC_TOKEN],
+            ["verify", "--now=-1", PUBLIC_TOKEN],
+            ["verify", "--now", "253402300800", PUBLIC_TOKEN],
             ["verify", "--leeway=-1", PUBLIC_TOKEN],
             ["verify", "--allow-missing-pay", PUBLIC_TOKEN],
             ["verify", "--secret", PUBLIC_SECRET, "--secret-url", "abc", PUBLIC_TOKEN],

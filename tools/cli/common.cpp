@@ -3,6 +3,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "approov/config.hpp"
 #include "approov/reason.hpp"
 #include "commands.hpp"
 
@@ -27,6 +28,11 @@ bool read_token_argument(const std::string& arg, std::string& token) {
   while (end > begin && is_space(text[end - 1])) --end;
   token = text.substr(begin, end - begin);
   return true;
+}
+
+std::string check_now_option(const std::optional<std::int64_t>& now) {
+  if (!now || (*now >= 0 && *now <= approov::kMaxExp)) return {};
+  return "--now must be between 0 and " + std::to_string(approov::kMaxExp);
 }
 
 std::string utc_time_text(double epoch) {

@@ -65,8 +65,8 @@ int run_gen(const GenOptions& options) {
   if (options.kid && !is_valid_utf8(*options.kid)) return usage("--kid: not valid UTF-8");
 
   // Bounding both keeps now +/- ttl far from int64 overflow.
-  if (options.now && (*options.now < 0 || *options.now > approov::kMaxExp)) {
-    return usage("--now must be between 0 and " + std::to_string(approov::kMaxExp));
+  if (const std::string bad_now = check_now_option(options.now); !bad_now.empty()) {
+    return usage(bad_now);
   }
   if (options.ttl && (*options.ttl < -approov::kMaxExp || *options.ttl > approov::kMaxExp)) {
     return usage("--ttl must be between -" + std::to_string(approov::kMaxExp) + " and " +

@@ -50,6 +50,10 @@ int run_verify(const VerifyOptions& options) {
     std::cerr << "approov-token verify: --allow-missing-pay only makes sense with --bind\n";
     return kExitUsage;
   }
+  if (const std::string bad_now = check_now_option(options.now); !bad_now.empty()) {
+    std::cerr << "approov-token verify: " << bad_now << '\n';
+    return kExitUsage;
+  }
   auto secret = resolve_secret(options.secret);
   if (!secret) {
     std::cerr << "approov-token verify: " << secret.error() << '\n';
