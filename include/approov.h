@@ -21,32 +21,14 @@
 extern "C" {
 #endif
 
-/* Reason codes: identical values to approov::Reason (stable). */
+/* Reason codes: the same table as approov::Reason (approov/reason_list.h), so the values are
+ * identical and stable; new codes are only ever appended. approov_reason_string gives the
+ * snake_case name, approov_reason_description a sentence for people. */
 enum approov_reason {
-  APPROOV_OK = 0,
-  APPROOV_MISSING_TOKEN = 1,
-  APPROOV_DUPLICATE_TOKEN = 2,
-  APPROOV_BAD_PREFIX = 3,
-  APPROOV_TOKEN_TOO_LONG = 4,
-  APPROOV_MALFORMED = 5,
-  APPROOV_BAD_SIGNATURE = 6,
-  APPROOV_BAD_HEADER = 7,
-  APPROOV_UNKNOWN_KID = 8,
-  APPROOV_BAD_JSON = 9,
-  APPROOV_MISSING_EXP = 10,
-  APPROOV_BAD_EXP = 11,
-  APPROOV_EXPIRED = 12,
-  APPROOV_NOT_YET_VALID = 13,
-  APPROOV_BAD_NBF = 14,
-  APPROOV_IAT_FUTURE = 15,
-  APPROOV_BAD_IAT = 16,
-  APPROOV_BAD_AUDIENCE = 17,
-  APPROOV_BAD_ISSUER = 18,
-  APPROOV_MISSING_BINDING_HEADER = 19,
-  APPROOV_DUPLICATE_BINDING_HEADER = 20,
-  APPROOV_MISSING_PAY = 21,
-  APPROOV_BAD_PAY = 22,
-  APPROOV_BINDING_MISMATCH = 23
+#define APPROOV_REASON(name, NAME, value, text) APPROOV_##NAME = value,
+#include "approov/reason_list.h"
+#undef APPROOV_REASON
+  APPROOV_REASON_COUNT /* number of reason codes in this version (not itself a reason) */
 };
 
 typedef enum approov_secret_encoding {
@@ -98,6 +80,10 @@ int approov_claims_json(const approov_claims* claims, const char* name, const ch
 
 /* Stable snake_case name of a reason ("bad_signature"); "unknown" for other values. Static. */
 const char* approov_reason_string(int reason);
+
+/* One sentence saying what a reason means, for people; "unknown reason" for other values.
+ * Static. */
+const char* approov_reason_description(int reason);
 
 /* Library version, e.g. "0.1.0". Static. */
 const char* approov_version(void);

@@ -10,9 +10,14 @@
 #include "approov/approov.hpp"
 #include "json.hpp"
 
-static_assert(APPROOV_BINDING_MISMATCH == static_cast<int>(approov::Reason::binding_mismatch),
-              "C and C++ reason codes must agree");
-static_assert(approov::kReasonCount == APPROOV_BINDING_MISMATCH + 1, "new reasons need C names");
+// Both enums come from approov/reason_list.h; these checks catch a hand edit of either side.
+#define APPROOV_REASON(name, NAME, value, text)                                               \
+  static_assert(                                                                              \
+      APPROOV_##NAME == static_cast<int>(approov::Reason::name) && APPROOV_##NAME == (value), \
+      "C and C++ reason codes must agree: " #name);
+#include "approov/reason_list.h"
+#undef APPROOV_REASON
+static_assert(APPROOV_REASON_COUNT == approov::kReasonCount, "every reason needs a C name");
 
 struct approov_verifier {
   approov::TokenVerifier verifier;
@@ -203,6 +208,11 @@ const char* approov_reason_string(int reason) {
   if (reason < 0 || reason >= static_cast<int>(approov::kReasonCount)) return "unknown";
   // to_string returns views of string literals, which are NUL-terminated.
   return approov::to_string(static_cast<approov::Reason>(reason)).data();
+}
+
+const char* approov_reason_description(int reason) {
+  if (reason < 0 || reason >= static_cast<int>(approov::kReasonCount)) return "unknown reason";
+  return approov::describe(static_cast<approov::Reason>(reason)).data();  // string literals
 }
 
 const char* approov_version(void) {

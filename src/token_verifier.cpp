@@ -11,62 +11,6 @@
 
 namespace approov {
 
-// ---- reasons -------------------------------------------------------------------------------
-
-std::string_view to_string(Reason reason) noexcept {
-  switch (reason) {
-    case Reason::ok:
-      return "ok";
-    case Reason::missing_token:
-      return "missing_token";
-    case Reason::duplicate_token:
-      return "duplicate_token";
-    case Reason::bad_prefix:
-      return "bad_prefix";
-    case Reason::token_too_long:
-      return "token_too_long";
-    case Reason::malformed:
-      return "malformed";
-    case Reason::bad_signature:
-      return "bad_signature";
-    case Reason::bad_header:
-      return "bad_header";
-    case Reason::unknown_kid:
-      return "unknown_kid";
-    case Reason::bad_json:
-      return "bad_json";
-    case Reason::missing_exp:
-      return "missing_exp";
-    case Reason::bad_exp:
-      return "bad_exp";
-    case Reason::expired:
-      return "expired";
-    case Reason::not_yet_valid:
-      return "not_yet_valid";
-    case Reason::bad_nbf:
-      return "bad_nbf";
-    case Reason::iat_future:
-      return "iat_future";
-    case Reason::bad_iat:
-      return "bad_iat";
-    case Reason::bad_audience:
-      return "bad_audience";
-    case Reason::bad_issuer:
-      return "bad_issuer";
-    case Reason::missing_binding_header:
-      return "missing_binding_header";
-    case Reason::duplicate_binding_header:
-      return "duplicate_binding_header";
-    case Reason::missing_pay:
-      return "missing_pay";
-    case Reason::bad_pay:
-      return "bad_pay";
-    case Reason::binding_mismatch:
-      return "binding_mismatch";
-  }
-  return "unknown";
-}
-
 std::int64_t unix_now() noexcept {
   using namespace std::chrono;
   return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();

@@ -465,6 +465,15 @@ static void test_reason_strings(void) {
   CHECK(strcmp(approov_reason_string(-1), "unknown") == 0);
   CHECK(strcmp(approov_reason_string(APPROOV_BINDING_MISMATCH + 1), "unknown") == 0);
   CHECK(strcmp(approov_reason_string(100000), "unknown") == 0);
+  /* The stable names above are a prefix: later versions only append. */
+  CHECK(APPROOV_REASON_COUNT >= APPROOV_BINDING_MISMATCH + 1);
+  CHECK(strcmp(approov_reason_string(APPROOV_REASON_COUNT), "unknown") == 0);
+  for (i = 0; i < APPROOV_REASON_COUNT; ++i) {
+    CHECK(strcmp(approov_reason_string(i), "unknown") != 0);
+    CHECK(strlen(approov_reason_description(i)) > 10);
+  }
+  CHECK(strcmp(approov_reason_description(APPROOV_REASON_COUNT), "unknown reason") == 0);
+  CHECK(strcmp(approov_reason_description(APPROOV_EXPIRED), "now >= exp + leeway") == 0);
   CHECK(approov_version() != NULL && strcmp(approov_version(), "") != 0);
 }
 

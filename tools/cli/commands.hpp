@@ -65,7 +65,4 @@ struct BenchOptions {
 /// "2119-03-18T05:33:25Z" for a Unix time, or "" when out of the printable range.
 [[nodiscard]] std::string utc_time_text(double epoch);
 
-/// A one-line explanation of a reason code for people (the code itself is the stable part).
-[[nodiscard]] const char* describe_reason(std::uint8_t reason) noexcept;
-
 }  // namespace approov_cli

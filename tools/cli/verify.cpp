@@ -79,8 +79,8 @@ int run_verify(const VerifyOptions& options) {
         approov::check_binding_value(result.claims(), *options.bind, options.allow_missing_pay);
   }
   if (reason != approov::Reason::ok) {
-    std::cout << "invalid: " << approov::to_string(reason) << " ("
-              << describe_reason(static_cast<std::uint8_t>(reason)) << ")\n";
+    std::cout << "invalid: " << approov::to_string(reason) << " (" << approov::describe(reason)
+              << ")\n";
     return kExitInvalid;
   }
 
