@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "approov/approov.hpp"
-#include "json.hpp"
+#include "internal/json.hpp"
 
 // Both enums come from approov/reason_list.h; these checks catch a hand edit of either side.
 #define APPROOV_REASON(name, NAME, value, text)                                               \

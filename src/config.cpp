@@ -1,3 +1,5 @@
+#include <openssl/crypto.h>
+
 #include <cstdlib>
 
 #include "approov/base64.hpp"
@@ -48,6 +50,10 @@ std::string describe_malformation(std::string_view text, SecretEncoding encoding
 }
 
 }  // namespace
+
+Secret::~Secret() {
+  if (!bytes_.empty()) OPENSSL_cleanse(bytes_.data(), bytes_.size());
+}
 
 Configured<Secret> decode_secret(std::string_view text, SecretEncoding encoding,
                                  std::string_view setting, std::string key_id) {

@@ -13,6 +13,10 @@ namespace approov {
 
 /// Largest accepted token, in bytes, checked before any decoding (SPEC §3).
 inline constexpr std::size_t kMaxTokenSize = 8192;
+/// Largest decoded JWS payload (or header) a token within `kMaxTokenSize` can carry.
+inline constexpr std::size_t kMaxPayloadSize = 6144;
+/// Longest key id a configured key may have, in bytes (`Claims` keeps a copy inline).
+inline constexpr std::size_t kMaxKeyIdSize = 128;
 /// Largest configurable clock leeway, in seconds.
 inline constexpr std::int64_t kMaxLeewaySeconds = 300;
 /// Shortest accepted HMAC secret, in bytes after decoding.
