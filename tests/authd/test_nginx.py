@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Real nginx (Debian nginx-light) with deploy/nginx/nginx.conf.in in front of the echo
-upstream, asking approov-authd through auth_request."""
+"""Real nginx (Debian nginx-light with libnginx-mod-http-headers-more-filter) with
+deploy/nginx/nginx.conf.in in front of the echo upstream, asking approov-authd through
+auth_request."""
 import os
 import shutil
 import sys
@@ -76,8 +77,14 @@ class Nginx(ProxyChecks, unittest.TestCase):
         self.assertEqual(got[0], 200, got[2][:200])
 
 
+HEADERS_MORE = "/usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so"
+
 if __name__ == "__main__":
     if not which("nginx"):
         print("nginx not installed: skipped")
+        sys.exit(77)
+    if not os.path.exists(HEADERS_MORE):  # the recipe's load_module line
+        print("nginx headers-more module (libnginx-mod-http-headers-more-filter) not installed: "
+              "skipped")
         sys.exit(77)
     harness.main()
