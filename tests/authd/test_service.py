@@ -379,6 +379,9 @@ class Routes(unittest.TestCase):
         st = request(self.a.port, "/_auth", [("X-Original-URI", "/public"),
                                              ("X-Original-URI", "/public")])[0]
         self.assertEqual(st, 401)
+        # also when the first of the two is empty (it used to be skipped, leaving the target)
+        st = request(self.a.port, "/public", [("X-Original-URI", ""), ("X-Original-URI", "/x")])[0]
+        self.assertEqual(st, 401)
 
     def test_no_matching_route_is_denied(self):
         with open(self.conf, "w") as f:
