@@ -86,6 +86,19 @@ class [[nodiscard]] Configured {
 /// that says which variables were looked at.
 [[nodiscard]] Configured<Secret> secret_from_environment();
 
+/// Largest secret file read (a secret is a few dozen characters).
+inline constexpr std::size_t kMaxSecretFileSize = 64 * 1024;
+
+/// Reads a secret from a file, such as `approov secret -get base64 > FILE` writes: at most
+/// `kMaxSecretFileSize` bytes, leading and trailing ASCII whitespace trimmed, then decoded as
+/// `encoding`, or, when none is given, as standard base64 and else as base64url (the two
+/// alphabets never decode one text to different bytes). The file's text is wiped from memory
+/// once decoded. `setting` names the source in messages (default: "secret file PATH"); they
+/// never contain the secret.
+[[nodiscard]] Configured<Secret> secret_from_file(
+    const std::string& path, std::optional<SecretEncoding> encoding = std::nullopt,
+    std::string setting = {}, std::string key_id = {});
+
 /// Everything a `TokenVerifier` needs. Validated by `TokenVerifier::create`.
 struct VerifierConfig {
   /// One secret (single-secret mode: `kid` is ignored, even if the secret has a key id) or

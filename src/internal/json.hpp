@@ -31,6 +31,8 @@
 #include <string_view>
 #include <type_traits>
 
+#include "text.hpp"
+
 namespace approov::json {
 
 /// Nesting limit of objects and arrays (the top-level value counts as 1).
@@ -115,18 +117,11 @@ constexpr bool is_noncharacter(std::uint32_t cp) noexcept {
   return (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE;
 }
 
-inline int hex_digit(unsigned char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Four hex digits at p (the caller guarantees 4 bytes), or -1.
 inline long hex4(const unsigned char* p) noexcept {
   long v = 0;
   for (int i = 0; i < 4; ++i) {
-    const int h = hex_digit(p[i]);
+    const int h = text::hex_digit(p[i]);
     if (h < 0) return -1;
     v = v * 16 + h;
   }

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "internal/text.hpp"
+
 namespace approov_cli {
 
 namespace json = approov::json;
@@ -137,40 +139,7 @@ std::optional<json::Value> json_member(std::string_view object_json, std::string
 }
 
 std::string json_quote(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(text.size() + 2);
-  out.push_back('"');
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (u < 0x20 || u == 0x7F) {
-          out += "\\u00";
-          out.push_back(kHex[u >> 4]);
-          out.push_back(kHex[u & 0xF]);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
+  return approov::text::json_quote(text);
 }
 
 bool is_json_number(std::string_view text) {
