@@ -853,5 +853,61 @@ class Concurrency(unittest.TestCase):
         self.assertEqual(allowed, sum(1 for i in range(200) for r in range(30) if (i + r) % 3 == 0))
 
 
+class TrailerFields(unittest.TestCase):
+    """Only the header section is ever read: fields in a chunked request's trailer never
+    supply a token, a bound header, the original URI or method, or a preflight's fields."""
+
+    def ask(self, port, headers, trailers, method="GET", target="/_auth"):
+        req = ("%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+               "Transfer-Encoding: chunked\r\n" % (method, target)).encode()
+        req += b"".join(("%s: %s\r\n" % hv).encode() for hv in headers) + b"\r\n"
+        req += b"3\r\nabc\r\n0\r\n"
+        req += b"".join(("%s: %s\r\n" % hv).encode() for hv in trailers) + b"\r\n"
+        s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        s.sendall(req)
+        answer = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+        s.close()
+        return int(answer[9:12])
+
+    def test_trailer_fields_never_decide(self):
+        conf = os.path.join(tmpdir(self, "authd-trailers-"), "authd.conf")
+        with open(conf, "w") as f:
+            f.write("route / protected\nroute /public unprotected\n"
+                    "route /pay binding Authorization\n")
+        a = Authd(self, ["--config", conf, "--cors-preflight", "on"])
+        # the trailer's X-Original-URI does not pick the (unprotected) route
+        self.assertEqual(self.ask(a.port, [], [("X-Original-URI", "/public")]), 401)
+        self.assertEqual(self.ask(a.port, [], [("X-Forwarded-Uri", "/public")]), 401)
+        # nor does it make the header's X-Original-URI ambiguous
+        self.assertEqual(self.ask(a.port, [("X-Original-URI", "/public")],
+                                  [("X-Original-URI", "/api")]), 200)
+        # a token only in the trailer is no token; a second one there is no duplicate
+        self.assertEqual(self.ask(a.port, [("X-Original-URI", "/api")],
+                                  [("Approov-Token", VALID)]), 401)
+        self.assertEqual(self.ask(a.port, [("X-Original-URI", "/api"), ("Approov-Token", VALID)],
+                                  [("Approov-Token", VALID)]), 200)
+        # a bound header only in the trailer is missing
+        self.assertEqual(self.ask(a.port, [("X-Original-URI", "/pay"), ("Approov-Token", BOUND)],
+                                  [("Authorization", AUTH)]), 401)
+        self.assertEqual(self.ask(a.port, [("X-Original-URI", "/pay"), ("Approov-Token", BOUND),
+                                           ("Authorization", AUTH)],
+                                  [("Authorization", "Bearer someone-else")]), 200)
+        # a preflight's method and fields come from the header section only
+        pre = [("Origin", "https://app.example"), ("Access-Control-Request-Method", "POST")]
+        self.assertEqual(self.ask(a.port, [("X-Original-URI", "/api")] + pre,
+                                  [("X-Original-Method", "OPTIONS")]), 401)
+        self.assertEqual(self.ask(a.port, [("Origin", "https://app.example")],
+                                  [("Access-Control-Request-Method", "POST")], method="OPTIONS",
+                                  target="/api"), 401)
+        m = a.metrics()
+        self.assertEqual(m['approov_authd_requests_total{decision="allow",reason="preflight"}'], 0)
+        self.assertEqual(m['approov_authd_requests_total{decision="allow",reason="ok"}'], 2)
+
+
 if __name__ == "__main__":
     main()

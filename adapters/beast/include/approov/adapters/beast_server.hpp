@@ -42,6 +42,20 @@
 // request whose token header the parser refuses gets the same bytes as any other token
 // failure (SPEC §6), and a proxy that maps only the failure status (nginx auth_request) never
 // turns it into a 500.
+// Trailer fields: a handler sees the fields of the header section only. Boost's parser
+// (1.74) hands the trailer fields of a chunked request to the same hook as header fields, and
+// `http::parser` inserts them into the same field list (next to a header field of the same
+// name, so they cannot be told apart afterwards), where any code that reads a header (the
+// token, a bound header, the original URI of a proxied request, Connection) would find them.
+// The engine's parser stores a field only while the header section is being parsed and
+// drops every trailer field, so a trailer can neither supply a header nor duplicate one: it
+// never changes a decision (a request with a valid token header and any trailer is answered
+// as without the trailer). Dropping was chosen over refusing such requests: HTTP lets a
+// recipient discard trailer fields, and refusing would let a trailer change the answer to an
+// otherwise valid request. A trailer the parser finds malformed (a framing field such as
+// Content-Length, a control byte) still gets the request refused as below, like any
+// malformed request.
+//
 // Timeouts: a connection waiting for the first byte of a request is closed after
 // `idle_timeout`; once a request has started it must be complete within `read_timeout`
 // (slow-loris clients are closed, other connections are unaffected); a response must be
@@ -139,6 +153,19 @@ class Server;
 namespace detail {
 
 class Worker;
+
+// The request parser: `http::request_parser` that stores the fields of the header section
+// only (see "Trailer fields" in the header comment). Boost calls on_field_impl for header and
+// trailer fields alike, and the parser's state says which section is being read.
+class RequestParser final : public http::request_parser<http::string_body> {
+ private:
+  void on_field_impl(http::field name, boost::beast::string_view name_string,
+                     boost::beast::string_view value, boost::beast::error_code& ec) override {
+    ec = {};
+    if (this->is_header_done()) return;  // a trailer field: never stored, never seen
+    this->get().insert(name, name_string, value);
+  }
+};
 
 class ConnectionBase {
  public:
@@ -522,7 +549,7 @@ class Server::Connection final : public detail::ConnectionBase,
   detail::Worker& worker_;
   const ServerOptions& options_;
   boost::beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<detail::RequestParser> parser_;
   Response res_;
   std::string head_;
   Clock::time_point deadline_{};
