@@ -26,7 +26,7 @@
 
 #ifdef APPROOV_TEST_BEAST
 #include "approov/adapters/beast.hpp"
-#include "approov/adapters/beast_server.hpp"
+#include "approov/server/http_server.hpp"
 #endif
 #ifdef APPROOV_TEST_HTTPLIB
 #include "approov/adapters/httplib.hpp"
@@ -381,10 +381,10 @@ TEST(BeastAdapter, PoliciesClaimsFailureResponseAndLog) {
   auto open = approov::beast::protect(*f.guard, kNone, respond);
   auto report = approov::beast::protect(*f.guard, kReport, respond);
   auto custom = approov::beast::protect(*f.custom, kToken, respond);
-  approov::beast::ServerOptions options;
+  approov::server::ServerOptions options;
   options.threads = 2;
-  approov::beast::Server server(
-      options, [&](const approov::beast::Request& req, approov::beast::Response& res) {
+  approov::server::Server server(
+      options, [&](const approov::server::Request& req, approov::server::Response& res) {
         const std::string target(req.target());
         const std::string path = target.substr(0, target.find('?'));
         if (path == "/token") return token(req, res);
@@ -418,14 +418,14 @@ void expect_http_level_rejects(std::uint16_t port, int status_control, int statu
 }
 
 TEST(BeastServer, HttpLevelRejectsUseTheRejectResponse) {
-  const auto handler = [](const approov::beast::Request&, approov::beast::Response& res) {
+  const auto handler = [](const approov::server::Request&, approov::server::Response& res) {
     res.body() = "handled";
   };
-  approov::beast::ServerOptions options;
+  approov::server::ServerOptions options;
   options.header_limit = 4096;
   {
     // Default: the error's own status, no body (generic users keep today's behaviour).
-    approov::beast::Server server(options, handler);
+    approov::server::Server server(options, handler);
     ASSERT_EQ(server.listen("127.0.0.1:0"), "");
     server.start();
     expect_http_level_rejects(server.port(), 400, 431, "", "");
@@ -433,9 +433,8 @@ TEST(BeastServer, HttpLevelRejectsUseTheRejectResponse) {
     server.wait();
   }
   const approov::FailureResponse failure;  // 401 application/json {}
-  options.reject_response = approov::beast::RejectResponse{static_cast<unsigned>(failure.status),
-                                                           failure.content_type, failure.body};
-  approov::beast::Server server(options, handler);
+  options.reject_response = failure;
+  approov::server::Server server(options, handler);
   ASSERT_EQ(server.listen("127.0.0.1:0"), "");
   server.start();
   expect_http_level_rejects(server.port(), 401, 401, "application/json", "{}");
@@ -443,12 +442,12 @@ TEST(BeastServer, HttpLevelRejectsUseTheRejectResponse) {
   server.wait();
 
   // reject_handler wins over reject_response and sees the status the engine would send.
-  options.reject_handler = [](boost::beast::http::status status, approov::beast::Response& res) {
+  options.reject_handler = [](boost::beast::http::status status, approov::server::Response& res) {
     res.result(boost::beast::http::status::forbidden);
     res.set(boost::beast::http::field::content_type, "text/plain");
     res.body() = std::to_string(static_cast<unsigned>(status));
   };
-  approov::beast::Server dynamic(options, handler);
+  approov::server::Server dynamic(options, handler);
   ASSERT_EQ(dynamic.listen("127.0.0.1:0"), "");
   dynamic.start();
   Reply r = get(dynamic.port(), "/", {{"X-Big", std::string(6000, 'a')}});
@@ -464,8 +463,8 @@ TEST(BeastServer, HttpLevelRejectsUseTheRejectResponse) {
 // field of the same name) are dropped, so a trailer can never supply or duplicate a header
 // that a decision reads.
 TEST(BeastServer, TrailerFieldsNeverReachTheHandler) {
-  approov::beast::Server server(
-      {}, [](const approov::beast::Request& req, approov::beast::Response& res) {
+  approov::server::Server server(
+      {}, [](const approov::server::Request& req, approov::server::Response& res) {
         for (const auto& field : req) {
           res.body() += std::string(field.name_string()) + "=" + std::string(field.value()) + ";";
         }
@@ -518,10 +517,10 @@ TEST(RejectionLog, FloodIsBoundedAndReportOnlyLinesKeepTheirOwnBudget) {
   };
   auto token = approov::beast::protect(guard, kToken, respond);
   auto report = approov::beast::protect(guard, kReport, respond);
-  approov::beast::ServerOptions options;
+  approov::server::ServerOptions options;
   options.threads = 2;
-  approov::beast::Server server(
-      options, [&](const approov::beast::Request& req, approov::beast::Response& res) {
+  approov::server::Server server(
+      options, [&](const approov::server::Request& req, approov::server::Response& res) {
         if (req.target() == "/report") return report(req, res);
         return token(req, res);
       });
@@ -565,7 +564,7 @@ TEST(BeastServer, UnixListenerReplacesOnlyAStaleSocket) {
   ASSERT_NE(::mkdtemp(dir_template), nullptr);
   const std::string dir = dir_template;
   const std::string path = dir + "/sock";
-  const auto handler = [](const approov::beast::Request&, approov::beast::Response&) {};
+  const auto handler = [](const approov::server::Request&, approov::server::Response&) {};
 
   // A regular file at the path is neither deleted nor listened on.
   {
@@ -573,7 +572,7 @@ TEST(BeastServer, UnixListenerReplacesOnlyAStaleSocket) {
     ASSERT_NE(file, nullptr);
     std::fputs("keep me", file);
     std::fclose(file);
-    approov::beast::Server server({}, handler);
+    approov::server::Server server({}, handler);
     const std::string error = server.listen("unix:" + path);
     EXPECT_NE(error.find("unix:" + path), std::string::npos) << error;
     EXPECT_NE(error.find("not a socket"), std::string::npos) << error;
@@ -584,14 +583,14 @@ TEST(BeastServer, UnixListenerReplacesOnlyAStaleSocket) {
     ASSERT_EQ(::unlink(path.c_str()), 0);
   }
   {
-    approov::beast::Server first({}, handler);
+    approov::server::Server first({}, handler);
     ASSERT_EQ(first.listen("unix:" + path), "");
     struct stat st {};
     ASSERT_EQ(::lstat(path.c_str(), &st), 0);
     EXPECT_TRUE(S_ISSOCK(st.st_mode));
     EXPECT_EQ(st.st_mode & 0777, 0660u);
     // A socket another server listens on is not taken over.
-    approov::beast::Server second({}, handler);
+    approov::server::Server second({}, handler);
     const std::string error = second.listen("unix:" + path);
     EXPECT_NE(error.find("another process"), std::string::npos) << error;
   }
@@ -599,7 +598,7 @@ TEST(BeastServer, UnixListenerReplacesOnlyAStaleSocket) {
   {
     struct stat st {};
     ASSERT_EQ(::lstat(path.c_str(), &st), 0);
-    approov::beast::Server third({}, handler);
+    approov::server::Server third({}, handler);
     EXPECT_EQ(third.listen("unix:" + path), "");
   }
   ::unlink(path.c_str());

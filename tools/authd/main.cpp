@@ -21,16 +21,16 @@
 #include <vector>
 
 #include "approov/adapters/beast.hpp"
-#include "approov/adapters/beast_server.hpp"
+#include "approov/server/http_server.hpp"
 #include "settings.hpp"
 
 namespace approov::authd {
 namespace {
 
 namespace http = boost::beast::http;
-using approov::beast::Request;
-using approov::beast::Response;
-using approov::beast::Server;
+using approov::server::Request;
+using approov::server::Response;
+using approov::server::Server;
 
 // ---- the current policy ---------------------------------------------------------------------
 
@@ -535,7 +535,7 @@ int run(const std::vector<std::string>& args) {
   svc.policy.publish(policy.value());
   g_service = &svc;
 
-  approov::beast::ServerOptions opts;
+  approov::server::ServerOptions opts;
   opts.threads = s.threads;
   opts.header_limit = s.header_limit;
   opts.body_limit = 64 * 1024;  // a check needs no body; Envoy may forward part of one
@@ -553,7 +553,7 @@ int run(const std::vector<std::string>& args) {
       return 2;
     }
   }
-  approov::beast::ServerOptions admin_opts;
+  approov::server::ServerOptions admin_opts;
   admin_opts.threads = 1;
   admin_opts.max_connections = 64;
   std::unique_ptr<Server> admin;
