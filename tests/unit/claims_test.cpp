@@ -227,7 +227,7 @@ TEST(Defaults, ReportOnlyStillReportsTheReason) {
   RoutePolicy route;
   route.report_only = true;
   Claims claims;
-  EXPECT_EQ(rc.value().check(HeaderList{}, kNow, route, claims), Reason::missing_token);
+  EXPECT_EQ(rc.value().check(BasicRequest{}, kNow, route, claims), Reason::missing_token);
 }
 
 }  // namespace
