@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -109,6 +110,78 @@ Reply get(std::uint16_t port, const std::string& path,
   }
   return r;
 }
+
+#if defined(APPROOV_TEST_HTTPLIB) || defined(APPROOV_TEST_MICROHTTPD)
+// What a server answered to bytes sent as they are (requests no ordinary client would send):
+// the status of every complete response, in order, whether the server closed the connection,
+// and the raw bytes.
+struct RawReply {
+  std::vector<int> statuses;
+  std::vector<std::string> bodies;
+  bool closed = false;
+  std::string raw;
+};
+
+int connect_to(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Reads until the peer closes or stays quiet for `quiet_ms`.
+RawReply read_replies(int fd, int quiet_ms) {
+  RawReply r;
+  char buf[65536];
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, quiet_ms) <= 0) break;
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) {
+      r.closed = true;
+      break;
+    }
+    r.raw.append(buf, static_cast<std::size_t>(n));
+  }
+  std::size_t pos = 0;
+  while (r.raw.compare(pos, 9, "HTTP/1.1 ") == 0) {
+    const auto end = r.raw.find("\r\n\r\n", pos);
+    if (end == std::string::npos) break;
+    std::size_t length = 0;
+    const std::string head = r.raw.substr(pos, end - pos);
+    for (const char* name : {"\r\nContent-Length: ", "\r\ncontent-length: "}) {
+      const auto at = head.find(name);
+      if (at != std::string::npos) length = std::stoul(head.substr(at + std::strlen(name)));
+    }
+    if (r.raw.size() < end + 4 + length) break;
+    r.statuses.push_back(std::stoi(r.raw.substr(pos + 9, 3)));
+    r.bodies.push_back(r.raw.substr(end + 4, length));
+    pos = end + 4 + length;
+  }
+  return r;
+}
+
+// A string literal with its embedded NULs.
+template <std::size_t N>
+std::string lit(const char (&s)[N]) {
+  return std::string(s, N - 1);
+}
+
+RawReply exchange(std::uint16_t port, const std::string& bytes, int quiet_ms = 1000) {
+  const int fd = connect_to(port);
+  if (fd < 0) return {};
+  (void)!::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  RawReply r = read_replies(fd, quiet_ms);
+  ::close(fd);
+  return r;
+}
+#endif
 
 // Everything a server under test needs: two guards (default and a custom failure response)
 // and a logger that records rejections.
@@ -400,7 +473,7 @@ struct MhdRoutes {
 };
 
 MHD_Result mhd_handler(void* cls, MHD_Connection* connection, const char* url, const char* method,
-                       const char*, const char*, std::size_t* upload_size, void** state) {
+                       const char* version, const char*, std::size_t* upload_size, void** state) {
   static int headers_seen;  // answer once the whole request is in (see the hello example)
   if (*state == nullptr) {
     *state = &headers_seen;
@@ -418,7 +491,8 @@ MHD_Result mhd_handler(void* cls, MHD_Connection* connection, const char* url, c
                                                           : kToken;
   const approov::adapters::Guard& guard = path == "/custom" ? *f.custom : *f.guard;
   approov::Claims claims;
-  const auto decision = approov::microhttpd::check(guard, connection, method, url, route, claims);
+  const auto decision =
+      approov::microhttpd::check(guard, connection, method, url, version, route, claims);
   if (!decision.allow) return approov::microhttpd::queue_failure(guard.failure(), connection);
   const bool verified = decision.verified() && route.protection != approov::Protection::none;
   return approov::microhttpd::queue_json(connection, MHD_HTTP_OK,
@@ -438,6 +512,71 @@ TEST(MicrohttpdAdapter, PoliciesClaimsFailureResponseAndLog) {
   const MHD_DaemonInfo* info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
   ASSERT_NE(info, nullptr);
   expect_adapter_behaviour(f, info->port);
+  MHD_stop_daemon(daemon);
+}
+
+// libmicrohttpd 0.9.75 truncates a field value at a NUL, ends the header section at a line
+// starting with ':' (and parses the rest as a second request), folds obs-fold lines into the
+// field name and keeps whitespace before the colon in it: `check` audits its parse and
+// refuses such requests with one failure response and a closed connection, on every route,
+// while the shapes a real client sends still pass.
+TEST(MicrohttpdAdapter, RefusesHeaderSectionsItsParserTruncatesOrDrops) {
+  Fixture f;
+  MhdRoutes routes{&f};
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  MHD_Daemon* daemon =
+      MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, nullptr, nullptr, &mhd_handler, &routes,
+                       MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_END);
+  ASSERT_NE(daemon, nullptr);
+  const MHD_DaemonInfo* info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+  ASSERT_NE(info, nullptr);
+  const std::uint16_t port = info->port;
+  const std::string good = mint(R"({"exp":)" + exp_claim() + R"(,"did":"device-1"})");
+  const std::string head = "GET /token HTTP/1.1\r\nHost: x\r\n";
+  const std::string token = "Approov-Token: " + good;
+
+  const std::vector<std::string> accepted = {
+      head + token + "\r\n\r\n",
+      "GET /token HTTP/1.1\nHost: x\n" + token + "\n\n",  // bare LF line ends
+      head + "Approov-Token:\t " + good + " \t\r\nX-Empty:\r\nX-Blank:   \r\n\r\n",
+      "GET /token?a=%20b&c HTTP/1.1\r\nHost: x\r\n" + token + "\r\nCookie: a=b; c=d\r\n\r\n",
+      "POST /token HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n" + token + "\r\n\r\nhello",
+      "GET /token HTTP/1.0\r\n" + token + "\r\n\r\n",
+      "\r\nGET /token HTTP/1.1\r\nHost: x\r\n" + token + "\r\nX-Obs-Text: caf\xc3\xa9\r\n\r\n",
+  };
+  for (const auto& bytes : accepted) {
+    const RawReply r = exchange(port, bytes, 500);
+    ASSERT_EQ(r.statuses.size(), 1u) << bytes << "\n" << r.raw;
+    EXPECT_EQ(r.statuses[0], 200) << bytes << "\n" << r.raw;
+    EXPECT_EQ(r.bodies[0], "did=device-1") << bytes;
+  }
+
+  const std::vector<std::string> refused = {
+      head + token + lit("\0junk\r\n\r\n"),  // NUL inside the token
+      head + token + lit("\0\r\n\r\n"),      // NUL at the end of the token
+      head + lit("X-Other: a\0b\r\n") + token + "\r\n\r\n",
+      head + ":foo\r\n" + token + "\r\n\r\n",                      // ':' line, then the token
+      head + token + "\r\n:x\r\n" + token + "\r\n\r\n",            // a second token after it
+      "GET /token HTTP/1.1\r\n:foo\r\n" + token + "\r\n\r\n",      // ':' as the first line
+      head + token + "\r\n junk\r\n\r\n",                          // obs-fold
+      head + token + "\r\nApproov-Token : " + good + "\r\n\r\n",   // space before the colon
+      head + token + "\r\nX-Ctl: a\x01b\r\n\r\n",                  // control byte in a value
+      "GET /open HTTP/1.1\r\nHost: x\r\n" + lit("X: \0\r\n\r\n"),  // any route
+  };
+  const std::size_t logged_before = f.logged.size();
+  for (const auto& bytes : refused) {
+    const RawReply r = exchange(port, bytes);
+    ASSERT_EQ(r.statuses.size(), 1u) << "one request, one answer:\n" << r.raw;
+    EXPECT_EQ(r.statuses[0], 401) << r.raw;
+    EXPECT_EQ(r.bodies[0], "{}");
+    EXPECT_TRUE(r.closed) << "a refusal closes the connection";
+  }
+  {
+    std::lock_guard<std::mutex> lock(f.mutex);
+    EXPECT_EQ(f.logged.size(), logged_before) << "refusals are not token rejections";
+  }
   MHD_stop_daemon(daemon);
 }
 #endif
