@@ -737,20 +737,37 @@ def group_hostile(path, kind):
             for s in slow:
                 s.close()
 
-    def idle_keepalive_clients_do_not_block_others():
-        idle = []
-        try:
-            for _ in range(100):
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    def idle_clients_do_not_block_others():
+        # 100 connections that never send a byte and 100 keep-alive connections idle after
+        # one answered request, all open at once.
+        silent = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(100)]
+        idle = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(100)]
+        errors = []
+
+        def first_request(c):
+            try:
                 expect(request(port, "/", [("Approov-Token", good.decode())], conn=c), 200, HELLO)
-                idle.append(c)  # open, idle between requests
+            except Exception as e:  # noqa: BLE001
+                errors.append(repr(e))
+
+        threads = [threading.Thread(target=first_request, args=(c,)) for c in idle]
+        try:
+            for th in threads:
+                th.start()
+            for th in threads:
+                th.join(30)
+            assert not errors, errors[:3]
             for _ in range(20):
+                start = time.time()
                 c = http.client.HTTPConnection("127.0.0.1", port, timeout=3)
                 expect(request(port, "/", [("Approov-Token", good.decode())], conn=c), 200, HELLO)
                 c.close()
+                assert time.time() - start < 2, f"a fresh request took {time.time() - start:.1f} s"
         finally:
             for c in idle:
                 c.close()
+            for s_ in silent:
+                s_.close()
 
     tests += [("pipelined requests are all answered, in order", pipelined),
               ("a pipelined request split across reads is answered", pipelined_in_pieces),
@@ -758,8 +775,8 @@ def group_hostile(path, kind):
                oversized_header_section),
               ("100 clients trickling their headers do not block others",
                trickling_clients_do_not_block_others),
-              ("100 idle keep-alive clients do not block others",
-               idle_keepalive_clients_do_not_block_others)]
+              ("200 idle clients (silent, and keep-alive between requests) do not block others",
+               idle_clients_do_not_block_others)]
     results = run_tests(tests)
     code, err = srv.stop()
     return results + run_tests([("clean exit 0 on SIGTERM", lambda: assert_eq(code, 0)),
