@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "approov/approov.hpp"
-#include "sha256.hpp"  // private header of the library: the floor uses the same primitive
+#include "internal/sha256.hpp"  // private header of the library: the floor uses the same primitive
 #include "test_tokens.hpp"
 
 namespace approov::bench {

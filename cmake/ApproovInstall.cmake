@@ -6,6 +6,8 @@ install(TARGETS approov EXPORT approovTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES ${PROJECT_BINARY_DIR}/generated/include/approov/version.hpp
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/approov)
 
 set(APPROOV_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/approov)
 install(EXPORT approovTargets NAMESPACE approov:: DESTINATION ${APPROOV_CMAKE_DIR})
@@ -34,5 +36,15 @@ else()
   set(APPROOV_PC_REQUIRES_PRIVATE "")
   set(APPROOV_PC_REQUIRES "libcrypto >= 3")
 endif()
+# A static libapproov needs the C++ runtime when a C program links it: the libraries the C++
+# compiler adds implicitly (libstdc++ with g++, libc++ with clang -stdlib=libc++) beyond the C
+# compiler's own, as this toolchain reports them; nothing hard-coded.
+set(APPROOV_PC_LIBS_PRIVATE "")
+foreach(lib IN LISTS CMAKE_CXX_IMPLICIT_LINK_LIBRARIES)
+  if(NOT lib IN_LIST CMAKE_C_IMPLICIT_LINK_LIBRARIES AND NOT lib MATCHES "^(gcc|gcc_s|c)$")
+    string(APPEND APPROOV_PC_LIBS_PRIVATE " -l${lib}")
+  endif()
+endforeach()
+string(STRIP "${APPROOV_PC_LIBS_PRIVATE}" APPROOV_PC_LIBS_PRIVATE)
 configure_file(cmake/approov.pc.in ${PROJECT_BINARY_DIR}/approov.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/approov.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

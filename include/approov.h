@@ -3,10 +3,15 @@
  * Ownership: every object created by an approov_*_new function is owned by the caller and
  * released with the matching approov_*_free (which accept NULL). Strings passed in are
  * (pointer, length) pairs and are not retained after the call returns. Views returned by
- * approov_claims_* point into the claims object and stay valid until it is freed or reused.
+ * approov_claims_json point into the claims object and stay valid until it is freed or
+ * reused; approov_claims_string copies into a buffer the caller owns.
  *
  * Thread safety: an approov_verifier is immutable after creation and may be used by any
- * number of threads at once. An approov_claims must not be written by two threads at once.
+ * number of threads at once. An approov_claims must not be written by two threads at once
+ * (approov_verify writes it; the lookups only read).
+ *
+ * Allocation: only the _new functions allocate. approov_verify and the lookups never do, and
+ * never take a lock.
  *
  * No C++ exception ever crosses this API; allocation failure at creation returns NULL.
  * Nothing here logs; error messages never contain the secret.
@@ -21,32 +26,21 @@
 extern "C" {
 #endif
 
-/* Reason codes: identical values to approov::Reason (stable). */
+/* Results that must not be ignored (a verification outcome above all). */
+#if defined(__GNUC__) || defined(__clang__)
+#define APPROOV_NODISCARD __attribute__((warn_unused_result))
+#else
+#define APPROOV_NODISCARD
+#endif
+
+/* Reason codes: the same table as approov::Reason (approov/reason_list.h), so the values are
+ * identical and stable; new codes are only ever appended. approov_reason_string gives the
+ * snake_case name, approov_reason_description a sentence for people. */
 enum approov_reason {
-  APPROOV_OK = 0,
-  APPROOV_MISSING_TOKEN = 1,
-  APPROOV_DUPLICATE_TOKEN = 2,
-  APPROOV_BAD_PREFIX = 3,
-  APPROOV_TOKEN_TOO_LONG = 4,
-  APPROOV_MALFORMED = 5,
-  APPROOV_BAD_SIGNATURE = 6,
-  APPROOV_BAD_HEADER = 7,
-  APPROOV_UNKNOWN_KID = 8,
-  APPROOV_BAD_JSON = 9,
-  APPROOV_MISSING_EXP = 10,
-  APPROOV_BAD_EXP = 11,
-  APPROOV_EXPIRED = 12,
-  APPROOV_NOT_YET_VALID = 13,
-  APPROOV_BAD_NBF = 14,
-  APPROOV_IAT_FUTURE = 15,
-  APPROOV_BAD_IAT = 16,
-  APPROOV_BAD_AUDIENCE = 17,
-  APPROOV_BAD_ISSUER = 18,
-  APPROOV_MISSING_BINDING_HEADER = 19,
-  APPROOV_DUPLICATE_BINDING_HEADER = 20,
-  APPROOV_MISSING_PAY = 21,
-  APPROOV_BAD_PAY = 22,
-  APPROOV_BINDING_MISMATCH = 23
+#define APPROOV_REASON(name, NAME, value, text) APPROOV_##NAME = value,
+#include "approov/reason_list.h"
+#undef APPROOV_REASON
+  APPROOV_REASON_COUNT /* number of reason codes in this version (not itself a reason) */
 };
 
 typedef enum approov_secret_encoding {
@@ -72,15 +66,15 @@ void approov_verifier_free(approov_verifier* verifier);
 
 /* Verifies a token at time `now` (Unix seconds). Returns an approov_reason (APPROOV_OK when
  * valid). `claims` may be NULL; otherwise it receives the claims of a valid token. */
-int approov_verify(const approov_verifier* verifier, const char* token, size_t token_len,
-                   int64_t now, approov_claims* claims);
+APPROOV_NODISCARD int approov_verify(const approov_verifier* verifier, const char* token,
+                                     size_t token_len, int64_t now, approov_claims* claims);
 
 /* Token binding on verified claims: `bound` is the raw value of the bound header(s),
  * concatenated, hashed exactly as given (no trimming). An empty value is a missing header,
  * even when allow_missing_pay (non-zero: accept a token without `pay`) is set. Returns an
  * approov_reason; APPROOV_MISSING_PAY when `claims` is NULL or holds no valid token. */
-int approov_check_binding(const approov_claims* claims, const char* bound, size_t bound_len,
-                          int allow_missing_pay);
+APPROOV_NODISCARD int approov_check_binding(const approov_claims* claims, const char* bound,
+                                            size_t bound_len, int allow_missing_pay);
 
 /* Claims storage (about 12 KiB), reusable across verifications. NULL if out of memory. */
 approov_claims* approov_claims_new(void);
@@ -89,15 +83,35 @@ void approov_claims_free(approov_claims* claims);
 /* `exp` of the last valid token, as a double. */
 double approov_claims_exp(const approov_claims* claims);
 
-/* Looks up a top-level claim. _string: non-zero if it is a JSON string (value unescaped).
- * _json: non-zero if present (value is its raw JSON text). Values are not NUL-terminated. */
-int approov_claims_string(const approov_claims* claims, const char* name, const char** value,
-                          size_t* value_len);
-int approov_claims_json(const approov_claims* claims, const char* name, const char** value,
-                        size_t* value_len);
+/* Results of the claim lookups. */
+enum approov_claim_result {
+  APPROOV_CLAIM_ABSENT = 0,   /* no such claim (or not a string, for _string), or no valid token */
+  APPROOV_CLAIM_FOUND = 1,    /* found; the value was written */
+  APPROOV_CLAIM_TOO_LONG = -1 /* _string only: found, but longer than the buffer; *value_len
+                                 says how many bytes are needed, nothing was written */
+};
+
+/* A top-level string claim, unescaped (UTF-8), copied into the caller's `buffer` of
+ * `buffer_size` bytes (not NUL-terminated); its length goes to *value_len. The name is
+ * (name, name_len). An unescaped value is never longer than the claim's raw JSON text (see
+ * approov_claims_json), which gives a buffer size that always fits. No allocation, no lock:
+ * safe to call from several threads on one claims object that no thread is writing. */
+APPROOV_NODISCARD int approov_claims_string(const approov_claims* claims, const char* name,
+                                            size_t name_len, char* buffer, size_t buffer_size,
+                                            size_t* value_len);
+
+/* A top-level claim's raw JSON text (strings with their quotes, escaped as signed), as a view
+ * into the claims object: valid until the object is reused or freed. Not NUL-terminated.
+ * Returns APPROOV_CLAIM_FOUND or APPROOV_CLAIM_ABSENT. */
+APPROOV_NODISCARD int approov_claims_json(const approov_claims* claims, const char* name,
+                                          size_t name_len, const char** value, size_t* value_len);
 
 /* Stable snake_case name of a reason ("bad_signature"); "unknown" for other values. Static. */
 const char* approov_reason_string(int reason);
+
+/* One sentence saying what a reason means, for people; "unknown reason" for other values.
+ * Static. */
+const char* approov_reason_description(int reason);
 
 /* Library version, e.g. "0.1.0". Static. */
 const char* approov_version(void);

@@ -1,18 +1,21 @@
 #include "approov.h"
 
 #include <cstring>
-#include <memory>
-#include <mutex>
 #include <new>
+#include <optional>
 #include <string>
-#include <vector>
 
 #include "approov/approov.hpp"
-#include "json.hpp"
+#include "internal/json.hpp"
 
-static_assert(APPROOV_BINDING_MISMATCH == static_cast<int>(approov::Reason::binding_mismatch),
-              "C and C++ reason codes must agree");
-static_assert(approov::kReasonCount == APPROOV_BINDING_MISMATCH + 1, "new reasons need C names");
+// Both enums come from approov/reason_list.h; these checks catch a hand edit of either side.
+#define APPROOV_REASON(name, NAME, value, text)                                               \
+  static_assert(                                                                              \
+      APPROOV_##NAME == static_cast<int>(approov::Reason::name) && APPROOV_##NAME == (value), \
+      "C and C++ reason codes must agree: " #name);
+#include "approov/reason_list.h"
+#undef APPROOV_REASON
+static_assert(APPROOV_REASON_COUNT == approov::kReasonCount, "every reason needs a C name");
 
 struct approov_verifier {
   approov::TokenVerifier verifier;
@@ -21,11 +24,6 @@ struct approov_verifier {
 struct approov_claims {
   approov::Claims claims;
   bool valid = false;
-  // Unescaped copies of escaped strings of claims that Claims has no accessor for, handed out
-  // by approov_claims_string. Each lives until the object is reused (approov_verify) or freed,
-  // as approov.h promises for every view; the mutex keeps concurrent lookups safe.
-  mutable std::mutex unescaped_mutex;
-  mutable std::vector<std::unique_ptr<std::string>> unescaped;
 };
 
 namespace {
@@ -66,6 +64,22 @@ std::string_view view(const char* p, std::size_t n) noexcept {
   return p == nullptr ? std::string_view() : std::string_view(p, n);
 }
 
+// The claims Claims keeps unescaped views of: outer nullopt for other names, inner nullopt
+// when the claim is absent or not a string.
+std::optional<std::optional<std::string_view>> known_string_claim(const approov::Claims& c,
+                                                                  std::string_view n) noexcept {
+  if (n == "ip") return c.ip();
+  if (n == "did") return c.did();
+  if (n == "arc") return c.arc();
+  if (n == "ipk") return c.ipk();
+  if (n == "pay") return c.pay();
+  if (n == "mskid") return c.mskid();
+  if (n == "iss") return c.iss();
+  if (n == "sub") return c.sub();
+  if (n == "aud") return c.aud();
+  return std::nullopt;
+}
+
 }  // namespace
 
 extern "C" {
@@ -103,15 +117,11 @@ void approov_verifier_free(approov_verifier* verifier) {
 int approov_verify(const approov_verifier* verifier, const char* token, size_t token_len,
                    int64_t now, approov_claims* claims) {
   if (verifier == nullptr || token == nullptr || token_len == 0) {
-    if (claims != nullptr) {
-      claims->valid = false;
-      claims->unescaped.clear();
-    }
+    if (claims != nullptr) claims->valid = false;
     return APPROOV_MISSING_TOKEN;
   }
   approov::Reason r;
   if (claims != nullptr) {
-    claims->unescaped.clear();  // reused: earlier views end here (approov.h)
     r = verifier->verifier.verify(view(token, token_len), now, claims->claims);
     claims->valid = r == approov::Reason::ok;
   } else {
@@ -140,69 +150,49 @@ double approov_claims_exp(const approov_claims* claims) {
   return claims != nullptr && claims->valid ? claims->claims.exp() : 0.0;
 }
 
-int approov_claims_string(const approov_claims* claims, const char* name, const char** value,
-                          size_t* value_len) {
-  if (claims == nullptr || !claims->valid || name == nullptr) return 0;
-  const std::string_view n(name);
-  const approov::Claims& c = claims->claims;
-  std::optional<std::string_view> v;
-  if (n == "ip")
-    v = c.ip();
-  else if (n == "did")
-    v = c.did();
-  else if (n == "arc")
-    v = c.arc();
-  else if (n == "ipk")
-    v = c.ipk();
-  else if (n == "pay")
-    v = c.pay();
-  else if (n == "mskid")
-    v = c.mskid();
-  else if (n == "iss")
-    v = c.iss();
-  else if (n == "sub")
-    v = c.sub();
-  else if (n == "aud")
-    v = c.aud();
-  else {
-    // Other claims: a view of the raw text, or of an unescaped copy kept in the object.
-    auto json = c.claim_json(n);
-    if (!json || json->size() < 2 || json->front() != '"') return 0;
-    const std::string_view raw = json->substr(1, json->size() - 2);
-    if (raw.find('\\') == std::string_view::npos) {
-      v = raw;
-    } else {
-      try {
-        auto text = std::make_unique<std::string>(raw.size(), '\0');
-        text->resize(approov::json::unescape(raw, text->data()));
-        v = *text;
-        const std::lock_guard<std::mutex> lock(claims->unescaped_mutex);
-        claims->unescaped.push_back(std::move(text));
-      } catch (...) {
-        return 0;  // out of memory
-      }
-    }
+int approov_claims_string(const approov_claims* claims, const char* name, size_t name_len,
+                          char* buffer, size_t buffer_size, size_t* value_len) {
+  if (claims == nullptr || !claims->valid || name == nullptr) return APPROOV_CLAIM_ABSENT;
+  const std::string_view n = view(name, name_len);
+  char scratch[approov::kMaxPayloadSize];
+  std::string_view value;
+  if (const auto known = known_string_claim(claims->claims, n)) {
+    if (!*known) return APPROOV_CLAIM_ABSENT;
+    value = **known;  // already unescaped by the verification
+  } else {
+    const auto json = claims->claims.claim_json(n);
+    if (!json || json->size() < 2 || json->front() != '"') return APPROOV_CLAIM_ABSENT;
+    // Unescaping never lengthens a string, so the payload-sized scratch always fits.
+    value = std::string_view(scratch,
+                             approov::json::unescape(json->substr(1, json->size() - 2), scratch));
   }
-  if (!v) return 0;
-  if (value != nullptr) *value = v->data();
-  if (value_len != nullptr) *value_len = v->size();
-  return 1;
+  if (value_len != nullptr) *value_len = value.size();
+  if (value.size() > buffer_size || (!value.empty() && buffer == nullptr)) {
+    return APPROOV_CLAIM_TOO_LONG;
+  }
+  if (!value.empty()) std::memcpy(buffer, value.data(), value.size());
+  return APPROOV_CLAIM_FOUND;
 }
 
-int approov_claims_json(const approov_claims* claims, const char* name, const char** value,
-                        size_t* value_len) {
-  if (claims == nullptr || !claims->valid || name == nullptr) return 0;
-  auto json = claims->claims.claim_json(name);
-  if (!json) return 0;
+int approov_claims_json(const approov_claims* claims, const char* name, size_t name_len,
+                        const char** value, size_t* value_len) {
+  if (claims == nullptr || !claims->valid || name == nullptr) return APPROOV_CLAIM_ABSENT;
+  const auto json = claims->claims.claim_json(view(name, name_len));
+  if (!json) return APPROOV_CLAIM_ABSENT;
   if (value != nullptr) *value = json->data();
   if (value_len != nullptr) *value_len = json->size();
-  return 1;
+  return APPROOV_CLAIM_FOUND;
 }
 
 const char* approov_reason_string(int reason) {
   if (reason < 0 || reason >= static_cast<int>(approov::kReasonCount)) return "unknown";
   // to_string returns views of string literals, which are NUL-terminated.
   return approov::to_string(static_cast<approov::Reason>(reason)).data();
+}
+
+const char* approov_reason_description(int reason) {
+  if (reason < 0 || reason >= static_cast<int>(approov::kReasonCount)) return "unknown reason";
+  return approov::describe(static_cast<approov::Reason>(reason)).data();  // string literals
 }
 
 const char* approov_version(void) {

@@ -1,4 +1,7 @@
+#include <openssl/crypto.h>
+
 #include <cstdlib>
+#include <fstream>
 
 #include "approov/base64.hpp"
 #include "approov/config.hpp"
@@ -48,6 +51,10 @@ std::string describe_malformation(std::string_view text, SecretEncoding encoding
 }
 
 }  // namespace
+
+Secret::~Secret() {
+  if (!bytes_.empty()) OPENSSL_cleanse(bytes_.data(), bytes_.size());
+}
 
 Configured<Secret> decode_secret(std::string_view text, SecretEncoding encoding,
                                  std::string_view setting, std::string key_id) {
@@ -108,6 +115,34 @@ Configured<Secret> secret_from_environment() {
         "secrets; set only one");
   }
   return a;
+}
+
+Configured<Secret> secret_from_file(const std::string& path, std::optional<SecretEncoding> encoding,
+                                    std::string setting, std::string key_id) {
+  using Result = Configured<Secret>;
+  if (setting.empty()) setting = "secret file " + path;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Result::failure(setting + ": cannot open the file");
+  std::string text;
+  text.reserve(256);
+  char c;
+  while (in.get(c)) {
+    if (text.size() == kMaxSecretFileSize) {
+      OPENSSL_cleanse(text.data(), text.size());
+      return Result::failure(setting + ": the file is larger than " +
+                             std::to_string(kMaxSecretFileSize) + " bytes");
+    }
+    text.push_back(c);
+  }
+  if (in.bad()) return Result::failure(setting + ": cannot read the file");
+  const auto decode = [&](SecretEncoding e) { return decode_secret(text, e, setting, key_id); };
+  Result result = decode(encoding.value_or(SecretEncoding::base64));
+  if (!result && !encoding) {
+    Result url = decode(SecretEncoding::base64url);
+    if (url) result = std::move(url);
+  }
+  OPENSSL_cleanse(text.data(), text.size());
+  return result;
 }
 
 }  // namespace approov

@@ -1,7 +1,7 @@
 #include "approov/crypto.hpp"
 
 #include "approov/base64.hpp"
-#include "sha256.hpp"
+#include "internal/sha256.hpp"
 
 namespace approov {
 

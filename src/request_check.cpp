@@ -1,7 +1,8 @@
 #include "approov/request_check.hpp"
 
 #include "approov/base64.hpp"
-#include "sha256.hpp"
+#include "internal/sha256.hpp"
+#include "internal/text.hpp"
 
 namespace approov {
 
@@ -15,38 +16,6 @@ std::string_view trim_ows(std::string_view s) noexcept {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-bool is_tchar(char c) noexcept {
-  if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool is_header_name(std::string_view name) noexcept {
-  if (name.empty()) return false;
-  for (char c : name) {
-    if (!is_tchar(c)) return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -71,7 +40,7 @@ HeaderFields HeaderList::fields(std::string_view name) const noexcept {
 
 Configured<RequestCheck> RequestCheck::create(TokenVerifier verifier, TokenSource source) {
   using Result = Configured<RequestCheck>;
-  if (!is_header_name(source.header)) {
+  if (!text::is_token(source.header)) {
     return Result::failure("the token header name \"" + source.header +
                            "\" is not a valid HTTP field name");
   }

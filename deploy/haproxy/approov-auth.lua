@@ -7,7 +7,8 @@
 --   frontend api
 --       http-request lua.approov_auth 127.0.0.1:8080     # the sidecar's HOST:PORT
 --       http-request return status 401 content-type application/json string "{}" unless { var(txn.approov_allow) -m bool }
---       # the sidecar's claims replace whatever the client sent (see haproxy.cfg.in)
+--       # delete client-sent Approov-Claim-* before this action, set the sidecar's after
+--       # (see haproxy.cfg.in)
 --
 -- Any failure to reach the sidecar leaves txn.approov_allow unset, so the request is denied
 -- (fail closed).

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <utility>
 
-#include "approov/adapters/beast_server.hpp"
+#include "approov/server/http_server.hpp"
 #include "hello_common.hpp"
 
 namespace hello {
@@ -15,7 +15,7 @@ namespace hello {
 namespace http = boost::beast::http;
 
 /// The quickstarts' only route: GET / says hello, anything else is a bad request.
-inline void hello_world(const approov::beast::Request& req, approov::beast::Response& res) {
+inline void hello_world(const approov::server::Request& req, approov::server::Response& res) {
   const std::string_view target(req.target().data(), req.target().size());
   const std::string_view path = target.substr(0, target.find('?'));
   res.set(http::field::content_type, "application/json");
@@ -32,15 +32,14 @@ inline void hello_world(const approov::beast::Request& req, approov::beast::Resp
 /// in the token header, a header block over the limit), so that every token failure gets the
 /// same bytes (SPEC §6) instead of an empty 400 or 431.
 inline int serve(const Settings& settings, const char* program, approov::Protection protection,
-                 approov::beast::Handler handler,
+                 approov::server::Handler handler,
                  const approov::FailureResponse* failure = nullptr) {
-  approov::beast::ServerOptions options;
+  approov::server::ServerOptions options;
   options.threads = settings.threads;
   if (failure != nullptr) {
-    options.reject_response = approov::beast::RejectResponse{static_cast<unsigned>(failure->status),
-                                                             failure->content_type, failure->body};
+    options.reject_response = *failure;
   }
-  approov::beast::Server server(options, std::move(handler));
+  approov::server::Server server(options, std::move(handler));
   const bool ipv6 = settings.host.find(':') != std::string::npos;
   const std::string address =
       (ipv6 ? "[" + settings.host + "]" : settings.host) + ":" + std::to_string(settings.port);

@@ -7,9 +7,11 @@
 #pragma once
 
 #include "approov/base64.hpp"
+#include "approov/claims.hpp"
 #include "approov/config.hpp"
 #include "approov/crypto.hpp"
 #include "approov/dotenv.hpp"
+#include "approov/jws.hpp"
 #include "approov/reason.hpp"
 #include "approov/request_check.hpp"
 #include "approov/token_verifier.hpp"

@@ -13,6 +13,10 @@ namespace approov {
 
 /// Largest accepted token, in bytes, checked before any decoding (SPEC §3).
 inline constexpr std::size_t kMaxTokenSize = 8192;
+/// Largest decoded JWS payload (or header) a token within `kMaxTokenSize` can carry.
+inline constexpr std::size_t kMaxPayloadSize = 6144;
+/// Longest key id a configured key may have, in bytes (`Claims` keeps a copy inline).
+inline constexpr std::size_t kMaxKeyIdSize = 128;
 /// Largest configurable clock leeway, in seconds.
 inline constexpr std::int64_t kMaxLeewaySeconds = 300;
 /// Shortest accepted HMAC secret, in bytes after decoding.
@@ -81,6 +85,19 @@ class [[nodiscard]] Configured {
 /// Setting both is accepted only if they decode to the same bytes. Neither set is an error
 /// that says which variables were looked at.
 [[nodiscard]] Configured<Secret> secret_from_environment();
+
+/// Largest secret file read (a secret is a few dozen characters).
+inline constexpr std::size_t kMaxSecretFileSize = 64 * 1024;
+
+/// Reads a secret from a file, such as `approov secret -get base64 > FILE` writes: at most
+/// `kMaxSecretFileSize` bytes, leading and trailing ASCII whitespace trimmed, then decoded as
+/// `encoding`, or, when none is given, as standard base64 and else as base64url (the two
+/// alphabets never decode one text to different bytes). The file's text is wiped from memory
+/// once decoded. `setting` names the source in messages (default: "secret file PATH"); they
+/// never contain the secret.
+[[nodiscard]] Configured<Secret> secret_from_file(
+    const std::string& path, std::optional<SecretEncoding> encoding = std::nullopt,
+    std::string setting = {}, std::string key_id = {});
 
 /// Everything a `TokenVerifier` needs. Validated by `TokenVerifier::create`.
 struct VerifierConfig {

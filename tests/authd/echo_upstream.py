@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Upstream for the proxy tests: answers every request with 200 and a JSON echo of the
-method, path and headers it received (header names lowercased, all values kept, so a
+"""Upstream for the proxy tests: answers every request with 200 (or the status in a request
+header X-Echo-Status) and a JSON echo of the method, path and headers it received (header names lowercased, all values kept, so a
 duplicated or forged header is visible). Prints its port on stdout. Usage: echo_upstream.py"""
 import json
 import sys
@@ -19,7 +19,10 @@ class Echo(BaseHTTPRequestHandler):
             headers.setdefault(name.lower(), []).append(value)
         body = json.dumps({"method": self.command, "path": self.path,
                            "headers": headers}).encode()
-        self.send_response(200)
+        # X-Echo-Status: N answers with status N (the API's own error answers, which the
+        # proxy must pass through unchanged).
+        status = int(self.headers.get("X-Echo-Status") or 200)
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

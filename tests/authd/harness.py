@@ -184,6 +184,7 @@ ROUTES_CONF = """# policy used by the proxy tests
 route / protected
 route /public unprotected
 route /pay binding Authorization
+route /beta report-only
 """
 
 
@@ -220,9 +221,90 @@ def upstream_view(body):
     return json.loads(body)
 
 
+# Large claims: a 5.4 KB token whose `did` is 4,000 characters, and the largest token the
+# verifier accepts (8192 bytes) with its payload spread over every claim the sidecar copies
+# into a header (about 6 KiB of claim headers from a sidecar that does not cap them).
+BIG_DID = "D" * 4000
+BIG = mint({"exp": FAR, "did": BIG_DID, "ip": "203.0.113.7"})
+
+
+def _largest_claims_token():
+    others = {"ip": "I" * 800, "arc": "A" * 800, "ipk": "K" * 800, "mskid": "M" * 800}
+    lo, hi = 0, 8192
+    while lo < hi:  # the longest `did` that keeps the token within 8192 bytes
+        mid = (lo + hi + 1) // 2
+        if len(mint(dict(others, exp=FAR, did="L" * mid))) <= 8192:
+            lo = mid
+        else:
+            hi = mid - 1
+    claims = dict(others, exp=FAR, did="L" * lo)
+    return mint(claims), claims
+
+
+MAX_TOKEN, MAX_CLAIMS = _largest_claims_token()
+
+# Client-sent claim headers under names the sidecar never sends, in case variants, and in the
+# underscore spelling that CGI/WSGI/PHP upstreams read as the same variable (HTTP_APPROOV_...).
+FORGED_CLAIMS = [("Approov-Claim-Sub", "FORGED-sub"), ("Approov-Claim-Foo", "FORGED-foo"),
+                 ("approov-claim-did", "FORGED-did"), ("APPROOV-CLAIM-IP", "FORGED-ip"),
+                 ("aPPROOV-cLAIM-Mskid", "FORGED-mskid"), ("Approov-Claim-", "FORGED-bare"),
+                 ("Approov_Claim_Did", "FORGED-underscore")]
+
+
+def raw_request(path, headers, method=b"GET"):
+    """Request bytes exactly as given (values may hold any byte, including NUL)."""
+    out = [method + b" " + path.encode() + b" HTTP/1.1", b"Host: 127.0.0.1"]
+    for name, value in headers:
+        name = name.encode() if isinstance(name, str) else name
+        value = value.encode() if isinstance(value, str) else value
+        out.append(name + b": " + value)
+    return b"\r\n".join(out) + b"\r\n\r\n"
+
+
+def raw_exchange(port, data, timeout=10):
+    """One request on a new connection, read with a raw socket so nothing is normalized.
+    -> (status line, [(name, value)] as sent and in order, body), all bytes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        try:
+            s.sendall(data)
+        except OSError:  # the proxy may answer and close before reading a huge request
+            pass
+        buf = b""
+        while b"\r\n\r\n" not in buf:
+            chunk = s.recv(65536)
+            if not chunk:
+                raise AssertionError("connection closed before a response: %r" % buf[:200])
+            buf += chunk
+        head, _, body = buf.partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        hdrs = [tuple(part.strip() for part in line.split(b":", 1)) for line in lines[1:]]
+        lengths = [v for k, v in hdrs if k.lower() == b"content-length"]
+        if lengths:
+            while len(body) < int(lengths[0]):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                body += chunk
+        else:
+            while True:
+                try:
+                    chunk = s.recv(65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                body += chunk
+        return lines[0], hdrs, body
+
+
 class ProxyChecks:
     """The same assertions for every proxy: mixed into each proxy's TestCase, which sets
     self.port (the proxy) and self.authd."""
+
+    # Failure cases (names from failure_cases) that the proxy's own HTTP layer refuses before
+    # the recipe's configuration can shape the answer, with the status it answers; each proxy
+    # states its own, and says why.
+    HTTP_LAYER_REFUSES = {}
 
     def get(self, path, headers):
         return request(self.port, path, headers)
@@ -289,3 +371,150 @@ class ProxyChecks:
         self.assertGreaterEqual(m['approov_authd_requests_total{decision="allow",reason="ok"}'], 1)
         self.assertGreaterEqual(
             m['approov_authd_requests_total{decision="deny",reason="bad_signature"}'], 1)
+
+    def upstream_headers(self, path, headers):
+        status, _, body = self.get(path, headers)
+        self.assertEqual(status, 200, (path, body[:300]))
+        return upstream_view(body)["headers"]
+
+    def test_forged_claim_headers_of_any_name_never_reach_upstream(self):
+        # Every Approov-Claim-* (any suffix, any case, or with underscores) that the client sent
+        # is removed on protected, unprotected, binding and report-only routes; only what the
+        # sidecar answered reaches the API.
+        for path, extra in (("/api", [("Approov-Token", VALID)]),
+                            ("/api/x", [("Approov-Token", VALID_BARE)]),
+                            ("/public/x", []),
+                            ("/pay/1", [("Approov-Token", BOUND), ("Authorization", AUTH)]),
+                            ("/beta/x", []),
+                            ("/beta/x", [("Approov-Token", BAD_SIG)]),
+                            ("/beta/x", [("Approov-Token", VALID)])):
+            seen = self.upstream_headers(path, FORGED_CLAIMS + extra)
+            forged = {k: v for k, v in seen.items() if any("FORGED" in x for x in v)}
+            self.assertEqual(forged, {}, (path, extra[:1]))
+            for name in ("approov-claim-sub", "approov-claim-foo", "approov-claim-",
+                         "approov_claim_did"):
+                self.assertNotIn(name, seen, path)
+        seen = self.upstream_headers("/api", FORGED_CLAIMS + [("Approov-Token", VALID)])
+        self.assertEqual(seen.get("approov-claim-did"), ["device-123"])
+        self.assertEqual(seen.get("approov-claim-ip"), ["203.0.113.7"])
+        self.assertEqual(seen.get("approov-claim-arc"), ["RVRT8L6RVG"])
+        self.assertEqual(seen.get("approov-claim-exp"), ["4708683205"])
+
+    def assert_claim_passed_or_omitted(self, seen, name, value):
+        # A sidecar may leave out a claim header it considers too large; what reaches the API
+        # is then the full value or nothing, never a cut or stale one.
+        got = seen.get(name, [])
+        self.assertIn(got, ([value], [], [""]), (name, [len(v) for v in got]))
+
+    def test_largest_allowed_token_claims_never_break_the_proxy(self):
+        self.assertLessEqual(len(MAX_TOKEN), 8192)
+        self.assertGreater(len(MAX_TOKEN), 8100)
+        for token, claims in ((BIG, {"did": BIG_DID}), (MAX_TOKEN, MAX_CLAIMS)):
+            for path in ("/api", "/beta/x"):
+                seen = self.upstream_headers(path, [("Approov-Token", token)])
+                for claim in ("did", "ip", "arc", "ipk", "mskid"):
+                    if claim in claims:
+                        self.assert_claim_passed_or_omitted(seen, "approov-claim-" + claim,
+                                                            claims[claim])
+        bound = mint(dict(MAX_CLAIMS, pay=pay_for(AUTH), ipk="k"))
+        self.assertEqual(self.get("/pay", [("Approov-Token", bound), ("Authorization", AUTH)])[0],
+                         200)
+        big_bad = BIG[:-4] + ("AAAA" if not BIG.endswith("AAAA") else "BBBB")
+        self.assert_denied("/api", [("Approov-Token", big_bad)], "large token, bad signature")
+        self.assert_denied("/api", [("Approov-Token", mint(dict(MAX_CLAIMS, exp=1000)))],
+                           "largest token, expired")
+        self.assert_denied("/api", [("Approov-Token", MAX_TOKEN + "A")], "token over 8192 bytes")
+
+    def test_largest_token_next_to_other_headers_never_gets_5xx(self):
+        # The proxy adds up to ~6 KiB of claim headers to a request that may already hold an
+        # 8 KiB token: with ~12 KiB of other headers every recipe must still let it through;
+        # with more, the proxy may refuse the request (4xx) but never fail (5xx).
+        for n in range(0, 41, 4):
+            fill = [("X-Fill-%d" % i, "f" * 1000) for i in range(n)]
+            status, _, body = self.get("/api", fill + [("Approov-Token", MAX_TOKEN)])
+            if n <= 12:
+                self.assertEqual(status, 200, (n, body[:200]))
+            self.assertLess(status, 500, (n, body[:200]))
+
+    def test_upstream_errors_pass_through_unchanged(self):
+        # The recipe maps the proxy's own refusals to the failure response, never the API's
+        # own answers: a 400/401/403 from the API reaches the client as the API wrote it.
+        for code in (400, 401, 403):
+            for path, hdrs in (("/api", [("Approov-Token", VALID)]), ("/public/x", [])):
+                status, _, body = self.get(path, hdrs + [("X-Echo-Status", str(code))])
+                self.assertEqual(status, code, (path, body[:200]))
+                self.assertEqual(upstream_view(body)["path"], path)
+
+    def failure_cases(self):
+        """(name, raw request) for every failure reason this proxy chain can meet."""
+        t = VALID.encode()
+        fill = [("X-Fill-%d" % i, "f" * 1000) for i in range(70)]
+        big_bad = BIG[:-4] + ("AAAA" if not BIG.endswith("AAAA") else "BBBB")
+        return [
+            ("missing", raw_request("/api", [])),
+            ("duplicate", raw_request("/api", [("Approov-Token", t), ("Approov-Token", t)])),
+            ("comma-joined", raw_request("/api", [("Approov-Token", t + b", " + t)])),
+            ("empty", raw_request("/api", [("Approov-Token", "")])),
+            ("malformed", raw_request("/api", [("Approov-Token", "garbage")])),
+            ("bad signature", raw_request("/api", [("Approov-Token", BAD_SIG)])),
+            ("wrong key", raw_request("/api", [("Approov-Token", WRONG_KEY)])),
+            ("expired", raw_request("/api", [("Approov-Token", EXPIRED)])),
+            ("large, bad signature", raw_request("/api", [("Approov-Token", big_bad)])),
+            ("binding mismatch", raw_request("/pay", [("Approov-Token", BOUND),
+                                                      ("Authorization", AUTH + "x")])),
+            ("missing bound header", raw_request("/pay", [("Approov-Token", BOUND)])),
+            ("duplicate bound header", raw_request("/pay", [("Approov-Token", BOUND),
+                                                            ("Authorization", AUTH),
+                                                            ("Authorization", AUTH)])),
+            ("control byte", raw_request("/api", [("Approov-Token", t + b"\x01")])),
+            ("DEL byte", raw_request("/api", [("Approov-Token", b"\x7f" + t)])),
+            ("NUL byte", raw_request("/api", [("Approov-Token", t + b"\x00junk")])),
+            ("obs-fold", raw_request("/api", [("Approov-Token", t + b"\r\n junk")])),
+            ("oversize header block", raw_request("/api", fill + [("Approov-Token", t)])),
+            ("oversize header line", raw_request("/api", [("X-Big", "f" * 70000),
+                                                          ("Approov-Token", t)])),
+            ("header block over 1 MiB", raw_request("/api", [("X-Fill-%d" % i, "f" * 8000)
+                                                             for i in range(140)] +
+                                                    [("Approov-Token", t)])),
+            ("dot segment", raw_request("/public/../api", [])),
+            # Requests the proxy cannot read at all: not token failures, but the proxy's own
+            # refusals, which must not be told apart from one either (nor be a 5xx).
+            ("bad request line", b"GARBAGE\r\n\r\n"),
+            ("request line without URI", b"GET\r\n\r\n"),
+            ("HTTP/2.0 request line", b"GET /api HTTP/2.0\r\nHost: 127.0.0.1\r\n\r\n"),
+            ("unknown transfer-encoding", raw_request("/api", [("Transfer-Encoding", "gzip"),
+                                                               ("Approov-Token", t)], b"POST")),
+            ("two Host fields", raw_request("/api", [("Host", "example.com")])),
+            ("spoofed route", raw_request("/api/x", [("X-Original-URI", "/public/x"),
+                                                      ("X-Forwarded-Uri", "/public/x")])),
+        ]
+
+    def test_every_failure_answer_is_byte_for_byte_the_same(self):
+        self.maxDiff = None
+        # The whole answer, status line and every header in order (only Date normalized), so
+        # that a header varying with the reason would tell an attacker which check failed.
+        def norm(hdrs):
+            return [(k, b"<date>" if k.lower() == b"date" else v) for k, v in hdrs]
+
+        reference = None
+        refused, differ = {}, {}
+        for name, data in self.failure_cases():
+            status, hdrs, body = raw_exchange(self.port, data)
+            code = int(status.split()[1])
+            if name in self.HTTP_LAYER_REFUSES:
+                # Answered by the proxy's HTTP layer with its fixed answer: never let through.
+                refused[name] = code
+                continue
+            self.assertLess(code, 500, (name, status, body[:200]))
+            got = (status, norm(hdrs), body)
+            if reference is None:
+                reference = got
+                self.assertEqual(code, 401, got)
+                self.assertEqual(body, b"{}")
+                self.assertEqual([v.split(b";")[0] for k, v in hdrs if k.lower() ==
+                                  b"content-type"], [b"application/json"])
+            elif got != reference:
+                differ[name] = got
+        # Every difference at once, so one run shows the whole picture.
+        self.assertEqual(differ, {}, "reference (missing token): %r" % (reference,))
+        self.assertEqual(refused, self.HTTP_LAYER_REFUSES)

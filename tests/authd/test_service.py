@@ -10,10 +10,22 @@ import tempfile
 import time
 import unittest
 
-from harness import (AUTH, AUTHD, BAD_SIG, BOUND, EXPIRED, OTHER_SECRET_B64, SECRET_B64, VALID,
-                     VALID_BARE, WRONG_KEY, Authd, authd_env, header, main, mint, request, tmpdir)
+from harness import (AUTH, AUTHD, BAD_SIG, BOUND, EXPIRED, FAR, OTHER_SECRET_B64, SECRET_B64,
+                     VALID, VALID_BARE, WRONG_KEY, Authd, authd_env, header, main, mint, request,
+                     tmpdir)
 
 DENY = (401, b"{}")
+
+
+def mint_json(payload):
+    """An HS256 token over a payload given as JSON text (numbers that Python cannot hold)."""
+    import base64, hashlib, hmac
+
+    def b64url(data):
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+    signed = b64url(b'{"alg":"HS256"}') + "." + b64url(payload.encode())
+    sig = hmac.new(base64.b64decode(SECRET_B64), signed.encode(), hashlib.sha256).digest()
+    return signed + "." + b64url(sig)
 
 
 def deny_of(status, headers, body):
@@ -36,6 +48,58 @@ class Decisions(unittest.TestCase):
         # absent claims are still sent, empty, so proxies overwrite client-sent copies
         self.assertEqual(header(headers, "Approov-Claim-Mskid"), [""])
         self.assertEqual(header(headers, "Approov-Claim-Ipk"), [""])
+
+    def test_oversized_claim_values_are_sent_empty_so_the_answer_stays_small(self):
+        # A valid 5.4 KB token with a 4,000-character did: copied whole into the 200 answer it
+        # overflows nginx's default proxy_buffer_size (4 KiB) and the client gets a 500. A
+        # claim value over 1024 bytes is sent empty instead (still present, so the proxy still
+        # replaces a client-sent copy); values up to 1024 bytes are sent whole.
+        def whole_answer(token):
+            raw = socket.create_connection(("127.0.0.1", self.a.port), timeout=5)
+            raw.sendall(("GET / HTTP/1.1\r\nHost: x\r\nApproov-Token: %s\r\n\r\n"
+                         % token).encode())
+            answer = b""
+            while not answer.endswith(b"\r\n\r\n"):
+                chunk = raw.recv(65536)
+                self.assertTrue(chunk, answer)
+                answer += chunk
+            raw.close()
+            self.assertTrue(answer.startswith(b"HTTP/1.1 200 "), answer[:100])
+            return answer
+
+        big = mint({"exp": FAR, "did": "d" * 4000, "ip": "203.0.113.7"})
+        self.assertGreater(len(big), 5000)
+        self.assertLess(len(whole_answer(big)), 1024)
+        status, headers, body = request(self.a.port, "/", {"Approov-Token": big})
+        self.assertEqual((status, body), (200, b""))
+        self.assertEqual(header(headers, "Approov-Claim-Did"), [""])
+        self.assertEqual(header(headers, "Approov-Claim-Ip"), ["203.0.113.7"])
+        # the cap is per value: 1024 bytes pass, 1025 do not
+        edge = mint({"exp": FAR, "ip": "i" * 1025, "arc": "a" * 1024, "ipk": "k" * 1500,
+                     "mskid": "m" * 1025})
+        status, headers, _ = request(self.a.port, "/", {"Approov-Token": edge})
+        self.assertEqual(status, 200)
+        self.assertEqual(header(headers, "Approov-Claim-Ip"), [""])
+        self.assertEqual(header(headers, "Approov-Claim-Arc"), ["a" * 1024])
+        self.assertEqual(header(headers, "Approov-Claim-Ipk"), [""])
+        self.assertEqual(header(headers, "Approov-Claim-Mskid"), [""])
+        self.assertEqual(header(headers, "Approov-Claim-Exp"), [str(FAR)])
+        # `exp` as signed is capped too: a number may carry a long fraction
+        long_exp = mint_json('{"exp":%d.%s,"did":"x"}' % (FAR, "0" * 1100))
+        status, headers, _ = request(self.a.port, "/", {"Approov-Token": long_exp})
+        self.assertEqual(status, 200)
+        self.assertEqual(header(headers, "Approov-Claim-Exp"), [""])
+        self.assertEqual(header(headers, "Approov-Claim-Did"), ["x"])
+        # about the largest answer an 8 KiB token can cause: under 6.5 KiB (docs/SIDECAR.md)
+        full = mint_json('{"exp":%d.%s,"did":"%s","ip":"%s","arc":"%s","ipk":"%s","mskid":"%s"}'
+                         % (FAR, "0" * 1013, "d" * 1024, "i" * 1024, "a" * 1024, "k" * 1024,
+                            "m" * 700))
+        self.assertLessEqual(len(full), 8192)
+        status, headers, _ = request(self.a.port, "/", {"Approov-Token": full})
+        self.assertEqual(status, 200)
+        self.assertEqual(header(headers, "Approov-Claim-Ipk"), ["k" * 1024])
+        self.assertEqual(len(header(headers, "Approov-Claim-Exp")[0]), 1024)
+        self.assertLess(len(whole_answer(full)), 6656)
 
     def test_each_failure_gets_the_same_401_and_its_reason_counted(self):
         cases = {
@@ -157,6 +221,51 @@ class Options(unittest.TestCase):
         self.assertEqual(request(on.port, "/", {"X-Original-Method": "OPTIONS"})[0], 401)
         self.assertEqual(on.metrics()['approov_authd_requests_total{decision="allow",reason="preflight"}'], 3)
 
+    def test_only_a_real_preflight_gets_the_bypass(self):
+        # A preflight is OPTIONS + one non-empty Origin + one Access-Control-Request-Method
+        # holding a method token; anything looser would let a plain OPTIONS (which a
+        # catch-all handler may serve) through without a token.
+        on = Authd(self, ["--cors-preflight", "on"])
+        origin = ("Origin", "https://app.example")
+        acrm = "Access-Control-Request-Method"
+        not_preflights = [
+            [(acrm, "DELETE")],                              # no Origin
+            [origin, (acrm, "")],                            # empty method
+            [origin, (acrm, "GET POST")],                    # not a method token
+            [origin, (acrm, "GET,POST")],
+            [origin, (acrm, "GET\u00e9".encode().decode("latin-1"))],
+            [origin, (acrm, "DELETE"), (acrm, "DELETE")],    # twice
+            [origin, origin, (acrm, "DELETE")],
+            [("Origin", ""), (acrm, "DELETE")],              # empty Origin
+        ]
+        for hdrs in not_preflights:
+            self.assertEqual(request(on.port, "/", hdrs, method="OPTIONS")[0], 401, hdrs)
+            # the same through the proxy headers (nginx's subrequest is a GET)
+            via = hdrs + [("X-Original-URI", "/x"), ("X-Original-Method", "OPTIONS")]
+            self.assertEqual(request(on.port, "/_auth", via)[0], 401, hdrs)
+        self.assertEqual(request(on.port, "/", [origin, (acrm, "DELETE")], method="OPTIONS")[0],
+                         200)
+        self.assertEqual(request(on.port, "/", [origin, (acrm, "X-Custom_1")],
+                                 method="OPTIONS")[0], 200)
+        m = on.metrics()
+        self.assertEqual(m['approov_authd_requests_total{decision="allow",reason="preflight"}'], 2)
+
+    def test_duplicated_original_method_is_denied(self):
+        # Two method fields: a proxy appended instead of replacing, so which one it acted on is
+        # unknown. Denied like two URI fields, with a valid token and as a preflight alike.
+        on = Authd(self, ["--cors-preflight", "on"])
+        pre = [("Origin", "https://app.example"), ("Access-Control-Request-Method", "POST")]
+        for uri_h, method_h in (("X-Original-URI", "X-Original-Method"),
+                                ("X-Forwarded-Uri", "X-Forwarded-Method")):
+            for first, second in (("OPTIONS", "OPTIONS"), ("GET", "OPTIONS"), ("GET", "GET")):
+                for extra in (pre, [("Approov-Token", VALID)]):
+                    hdrs = [(uri_h, "/x"), (method_h, first), (method_h, second)] + extra
+                    self.assertEqual(request(on.port, "/_auth", hdrs)[0], 401, hdrs)
+            ok = [(uri_h, "/x"), (method_h, "GET"), ("Approov-Token", VALID)]
+            self.assertEqual(request(on.port, "/_auth", ok)[0], 200)
+        m = on.metrics()
+        self.assertEqual(m['approov_authd_requests_total{decision="deny",reason="bad_uri"}'], 12)
+
     def test_report_only_allows_and_counts(self):
         a = Authd(self, ["--report-only", "on"])
         st, h, b = request(a.port, "/", {"Approov-Token": EXPIRED})
@@ -178,6 +287,27 @@ class Options(unittest.TestCase):
         self.assertGreaterEqual(n, 1)
         self.assertLessEqual(n, 10)
         self.assertEqual(a.metrics()['approov_authd_requests_total{decision="deny",reason="bad_signature"}'], 60)
+
+    def test_report_only_lines_have_their_own_budget_during_a_denial_flood(self):
+        # A flood of denials must not hide report-only failures (the lines a rollout watches).
+        d = tmpdir(self, "authd-logbudget-")
+        conf = os.path.join(d, "authd.conf")
+        with open(conf, "w") as f:
+            f.write("route / protected\nroute /beta report-only\n")
+        a = Authd(self, ["--config", conf, "--log-rate", "5"])
+        import http.client
+        c = http.client.HTTPConnection("127.0.0.1", a.port, timeout=5)
+        for _ in range(3):
+            for _ in range(60):
+                request(a.port, "/api", {"Approov-Token": BAD_SIG}, conn=c)
+            self.assertEqual(request(a.port, "/beta", {"Approov-Token": EXPIRED}, conn=c)[0], 200)
+        c.close()
+        time.sleep(0.2)
+        log = a.proc.stderr_text()
+        self.assertEqual(log.count('"event":"report_only"'), 3, log)
+        self.assertLessEqual(log.count('"event":"deny"'), 10)
+        m = a.metrics()
+        self.assertEqual(m['approov_authd_requests_total{decision="report_only",reason="expired"}'], 3)
 
 
 ROUTES = """
@@ -249,6 +379,9 @@ class Routes(unittest.TestCase):
         st = request(self.a.port, "/_auth", [("X-Original-URI", "/public"),
                                              ("X-Original-URI", "/public")])[0]
         self.assertEqual(st, 401)
+        # also when the first of the two is empty (it used to be skipped, leaving the target)
+        st = request(self.a.port, "/public", [("X-Original-URI", ""), ("X-Original-URI", "/x")])[0]
+        self.assertEqual(st, 401)
 
     def test_no_matching_route_is_denied(self):
         with open(self.conf, "w") as f:
@@ -257,6 +390,147 @@ class Routes(unittest.TestCase):
         time.sleep(0.5)
         self.check("/other", {"Approov-Token": VALID}, 401)
         self.check("/only/x", {"Approov-Token": VALID}, 200)
+
+
+def start_with_routes(testcase, text, extra=None):
+    conf = os.path.join(tmpdir(testcase, "authd-readings-"), "authd.conf")
+    with open(conf, "w") as f:
+        f.write(text)
+    return Authd(testcase, ["--config", conf] + (extra or []))
+
+
+class RouteReadings(unittest.TestCase):
+    """Matching fails closed: a path that a framework could serve from a protected route under
+    any reasonable reading (case, trailing slash, suffix, case folding to ASCII) gets that
+    route's check, and an unprotected route read loosely never takes a path from a protected
+    one: the request must pass the route of every reading."""
+
+    def status(self, a, uri, headers=None, via="X-Original-URI"):
+        h = dict(headers or {})
+        if via == "target":
+            return request(a.port, uri, h)[0]
+        h[via] = uri
+        return request(a.port, "/_auth", h)[0]
+
+    def assert_statuses(self, a, cases, headers=None):
+        for via in ("X-Original-URI", "X-Forwarded-Uri", "target"):
+            for uri, want in cases:
+                self.assertEqual(self.status(a, uri, headers, via), want, (uri, via, headers))
+
+    def test_case_variants_of_a_protected_prefix_are_protected(self):
+        a = start_with_routes(self, "route / unprotected\nroute /api protected\n"
+                                    "route /api/open unprotected\n")
+        self.assert_statuses(a, [("/API/x", 401), ("/Api", 401), ("/aPI/x", 401), ("/api", 401),
+                                 ("/%41PI/x", 401), ("/API/open/x", 200), ("/Api/Open", 200),
+                                 ("/apix", 200), ("/other", 200)])
+        self.assert_statuses(a, [("/API/x", 200), ("/Api", 200)], {"Approov-Token": VALID})
+        # a prefix written in capitals covers its lower-case spelling too
+        b = start_with_routes(self, "route / unprotected\nroute /Admin protected\n")
+        self.assert_statuses(b, [("/admin", 401), ("/ADMIN/x", 401), ("/Admin", 401)])
+
+    def test_unprotected_route_never_takes_a_protected_path_by_case(self):
+        # On a case-sensitive upstream /PUBLIC/x is not /public/x: it stays under `/`.
+        a = start_with_routes(self, "route / protected\nroute /public unprotected\n")
+        self.assert_statuses(a, [("/public/x", 200), ("/PUBLIC/x", 401), ("/Public", 401)])
+        self.assert_statuses(a, [("/PUBLIC/x", 200)], {"Approov-Token": VALID})
+
+    def test_trailing_slash_in_a_prefix_protects_the_bare_path(self):
+        a = start_with_routes(self, "route / unprotected\nroute /admin/ protected\n")
+        self.assert_statuses(a, [("/admin", 401), ("/admin/", 401), ("/admin/x", 401),
+                                 ("/ADMIN", 401), ("//admin//", 401), ("/administrator", 200)])
+
+    def test_suffix_reading_of_a_protected_prefix(self):
+        # Spring's suffix pattern matching serves /api.json (and /api.anything) from /api.
+        a = start_with_routes(self, "route / unprotected\nroute /api protected\n")
+        self.assert_statuses(a, [("/api.json", 401), ("/API.json", 401), ("/api.x.y/", 401),
+                                 ("/api.json/x", 200), ("/apijson", 200)])
+
+    def test_every_reading_counts_not_just_the_loosest(self):
+        # A case-insensitive framework without suffix matching serves /A/b.json from /a (it
+        # is not /a/b): the loosest reading alone (/a/b) would miss it.
+        a = start_with_routes(self, "route / unprotected\nroute /a protected\n"
+                                    "route /a/b unprotected\n")
+        self.assert_statuses(a, [("/A/b.json", 401), ("/a/b.json", 401), ("/a/b", 200),
+                                 ("/A/B/x", 200)])
+
+    def test_the_request_must_pass_the_route_of_every_reading(self):
+        # /x/y: /x binding as written, /x/Y protected read case-insensitively. Both apply.
+        a = start_with_routes(self, "route /x binding Authorization\nroute /x/Y protected\n")
+        self.assert_statuses(a, [("/x/y", 401)], {"Approov-Token": VALID})
+        self.assert_statuses(a, [("/x/y", 401)], {"Approov-Token": VALID, "Authorization": AUTH})
+        self.assert_statuses(a, [("/x/y", 200)], {"Approov-Token": BOUND, "Authorization": AUTH})
+        self.assert_statuses(a, [("/x/Y", 200)], {"Approov-Token": VALID})
+        m = a.metrics()
+        self.assertEqual(m['approov_authd_requests_total{decision="deny",reason="missing_pay"}'], 6)
+
+    def test_characters_that_case_fold_to_ascii(self):
+        # Java's equalsIgnoreCase takes dotless i for I and the Kelvin sign for k; full case
+        # folding (and toUpperCase) turns sharp s into ss and ligatures into their letters.
+        a = start_with_routes(self, "route / unprotected\nroute /api protected\n"
+                                    "route /class protected\nroute /file protected\n"
+                                    "route /kit protected\nroute /stuff protected\n")
+        self.assert_statuses(a, [("/ap%C4%B1", 401), ("/AP%C4%B0/x", 401), ("/cla%C3%9F", 401),
+                                 ("/CLA%E1%BA%9E", 401), ("/%EF%AC%81le", 401),
+                                 ("/%E2%84%AAit", 401), ("/%EF%AC%86u%EF%AC%80", 401),
+                                 ("/a%C5%BFx", 200), ("/caf%C3%A9", 200)])
+        self.assert_statuses(a, [("/ap%C4%B1", 200)], {"Approov-Token": VALID})
+
+    def test_paths_with_more_readings_are_denied(self):
+        # Windows servers drop trailing dots and spaces from a segment; a second decoding pass
+        # turns %2561 into a.
+        a = start_with_routes(self, "route / unprotected\nroute /api protected\n")
+        for uri in ("/api.", "/api%2e", "/api%20", "/api./x", "/api%20/x", "/x/y...",
+                    "/%2561pi", "/a%25%32%46b"):
+            self.assertEqual(self.status(a, uri, {"Approov-Token": VALID}), 401, uri)
+        m = a.metrics()
+        self.assertEqual(m['approov_authd_requests_total{decision="deny",reason="bad_uri"}'], 8)
+        self.assertEqual(self.status(a, "/x/a%25b"), 200)  # a lone percent sign is just data
+
+
+class RouteConfig(unittest.TestCase):
+    """Route prefixes are normalized like request paths; a prefix that could never match, or
+    that two lines spell alike, is refused with the file and line."""
+
+    def check_config(self, text):
+        d = tmpdir(self, "authd-routeconf-")
+        conf = os.path.join(d, "authd.conf")
+        with open(conf, "w", encoding="utf-8") as f:
+            f.write(text)
+        r = subprocess.run([AUTHD, "--listen", "127.0.0.1:1", "--config", conf, "--check-config"],
+                           env=authd_env(), cwd=d, capture_output=True, text=True, timeout=20)
+        return conf, r
+
+    def test_prefixes_are_normalized(self):
+        _, r = self.check_config("route / unprotected\nroute /admin/ protected\n"
+                                 "route //v1//%61pi protected\nroute /Keep/Case binding X-A\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("route /admin protected\n", r.stdout)
+        self.assertIn("route /v1/api protected\n", r.stdout)
+        self.assertIn("route /Keep/Case binding X-A\n", r.stdout)
+
+    def test_prefixes_that_cannot_match_are_refused_naming_the_line(self):
+        cases = [
+            ("/caf%C3%A9", "ASCII"), ("/caf\u00e9", "ASCII"), ("/a/../b", "dot segment"),
+            ("/a/./b", "dot segment"), ("/a;v=1", ";"), ("/a%3Bb", ";"), ("/a%2Fb", "encoded"),
+            ("/a\\b", "backslash"), ("/a%zz", "escape"), ("/a%00", "control"),
+            ("/a?x=1", "query"), ("/a#f", "fragment"), ("/api/*", "wildcard"), ("/a.", "dot"),
+            ("/a%20", "space"), ("/a%2561", "encoded twice"), ("api", "start with /"),
+        ]
+        for prefix, needle in cases:
+            conf, r = self.check_config("route / protected\nroute %s unprotected\n" % prefix)
+            self.assertEqual(r.returncode, 2, (prefix, r.stdout))
+            self.assertIn(conf + ":2", r.stderr, prefix)
+            self.assertIn(needle, r.stderr, prefix)
+
+    def test_prefixes_equal_under_folding_are_refused(self):
+        for first, second in (("/api", "/API"), ("/api", "/api/"), ("/Api/X", "/aPI//x"),
+                              ("/api", "/%61pi"), ("/", "//")):
+            conf, r = self.check_config("route %s protected\nroute %s unprotected\n"
+                                        % (first, second))
+            self.assertEqual(r.returncode, 2, (first, second, r.stdout))
+            self.assertIn(conf + ":2", r.stderr)
+            self.assertIn(conf + ":1", r.stderr)
+            self.assertIn("duplicate", r.stderr)
 
 
 class Reload(unittest.TestCase):
@@ -577,6 +851,62 @@ class Concurrency(unittest.TestCase):
                   m['approov_authd_requests_total{decision="deny",reason="expired"}'])
         self.assertEqual(allowed + denied, total)
         self.assertEqual(allowed, sum(1 for i in range(200) for r in range(30) if (i + r) % 3 == 0))
+
+
+class TrailerFields(unittest.TestCase):
+    """Only the header section is ever read: fields in a chunked request's trailer never
+    supply a token, a bound header, the original URI or method, or a preflight's fields."""
+
+    def ask(self, port, headers, trailers, method="GET", target="/_auth"):
+        req = ("%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+               "Transfer-Encoding: chunked\r\n" % (method, target)).encode()
+        req += b"".join(("%s: %s\r\n" % hv).encode() for hv in headers) + b"\r\n"
+        req += b"3\r\nabc\r\n0\r\n"
+        req += b"".join(("%s: %s\r\n" % hv).encode() for hv in trailers) + b"\r\n"
+        s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        s.sendall(req)
+        answer = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+        s.close()
+        return int(answer[9:12])
+
+    def test_trailer_fields_never_decide(self):
+        conf = os.path.join(tmpdir(self, "authd-trailers-"), "authd.conf")
+        with open(conf, "w") as f:
+            f.write("route / protected\nroute /public unprotected\n"
+                    "route /pay binding Authorization\n")
+        a = Authd(self, ["--config", conf, "--cors-preflight", "on"])
+        # the trailer's X-Original-URI does not pick the (unprotected) route
+        self.assertEqual(self.ask(a.port, [], [("X-Original-URI", "/public")]), 401)
+        self.assertEqual(self.ask(a.port, [], [("X-Forwarded-Uri", "/public")]), 401)
+        # nor does it make the header's X-Original-URI ambiguous
+        self.assertEqual(self.ask(a.port, [("X-Original-URI", "/public")],
+                                  [("X-Original-URI", "/api")]), 200)
+        # a token only in the trailer is no token; a second one there is no duplicate
+        self.assertEqual(self.ask(a.port, [("X-Original-URI", "/api")],
+                                  [("Approov-Token", VALID)]), 401)
+        self.assertEqual(self.ask(a.port, [("X-Original-URI", "/api"), ("Approov-Token", VALID)],
+                                  [("Approov-Token", VALID)]), 200)
+        # a bound header only in the trailer is missing
+        self.assertEqual(self.ask(a.port, [("X-Original-URI", "/pay"), ("Approov-Token", BOUND)],
+                                  [("Authorization", AUTH)]), 401)
+        self.assertEqual(self.ask(a.port, [("X-Original-URI", "/pay"), ("Approov-Token", BOUND),
+                                           ("Authorization", AUTH)],
+                                  [("Authorization", "Bearer someone-else")]), 200)
+        # a preflight's method and fields come from the header section only
+        pre = [("Origin", "https://app.example"), ("Access-Control-Request-Method", "POST")]
+        self.assertEqual(self.ask(a.port, [("X-Original-URI", "/api")] + pre,
+                                  [("X-Original-Method", "OPTIONS")]), 401)
+        self.assertEqual(self.ask(a.port, [("Origin", "https://app.example")],
+                                  [("Access-Control-Request-Method", "POST")], method="OPTIONS",
+                                  target="/api"), 401)
+        m = a.metrics()
+        self.assertEqual(m['approov_authd_requests_total{decision="allow",reason="preflight"}'], 0)
+        self.assertEqual(m['approov_authd_requests_total{decision="allow",reason="ok"}'], 2)
 
 
 if __name__ == "__main__":

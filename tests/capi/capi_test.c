@@ -106,17 +106,27 @@ static int verify(const approov_verifier* v, const char* token, int64_t now, app
   return approov_verify(v, token, strlen(token), now, c);
 }
 
+/* A claim lookup by NUL-terminated name, for brevity here (the API takes (ptr, len)). */
+static int string_claim(const approov_claims* c, const char* name, char* buffer, size_t size,
+                        size_t* len) {
+  return approov_claims_string(c, name, name == NULL ? 0 : strlen(name), buffer, size, len);
+}
+
+static int json_claim(const approov_claims* c, const char* name, const char** value, size_t* len) {
+  return approov_claims_json(c, name, name == NULL ? 0 : strlen(name), value, len);
+}
+
 static int string_claim_is(const approov_claims* c, const char* name, const char* want) {
-  const char* value = NULL;
+  char value[512];
   size_t len = 0;
-  if (!approov_claims_string(c, name, &value, &len)) return 0;
+  if (string_claim(c, name, value, sizeof value, &len) != APPROOV_CLAIM_FOUND) return 0;
   return len == strlen(want) && memcmp(value, want, len) == 0;
 }
 
 static int json_claim_is(const approov_claims* c, const char* name, const char* want) {
   const char* value = NULL;
   size_t len = 0;
-  if (!approov_claims_json(c, name, &value, &len)) return 0;
+  if (json_claim(c, name, &value, &len) != APPROOV_CLAIM_FOUND) return 0;
   return len == strlen(want) && memcmp(value, want, len) == 0;
 }
 
@@ -284,6 +294,7 @@ static void test_claims(void) {
       approov_verifier_new(secret_b64, strlen(secret_b64), APPROOV_SECRET_BASE64, 0, NULL, 0);
   approov_claims* c = approov_claims_new();
   const char* value = NULL;
+  char buffer[256];
   size_t len = 0;
   CHECK(v != NULL && c != NULL);
   if (v == NULL || c == NULL) return;
@@ -293,63 +304,68 @@ static void test_claims(void) {
   CHECK(string_claim_is(c, "did", "hBjW4otKXIKqVya0outEFQ=="));
   CHECK(string_claim_is(c, "arc", "RVRT8L6RVG"));
   CHECK(string_claim_is(c, "pay", "VQFFPJZ682aOtxRMjz0ktCHmyWeEEeSMvXh1uD8J3vk="));
-  CHECK(approov_claims_string(c, "ipk", &value, &len) && len == 124);
-  CHECK(!approov_claims_string(c, "mskid", &value, &len));
-  CHECK(!approov_claims_string(c, "nope", &value, &len));
-  CHECK(!approov_claims_string(c, "exp", &value, &len)); /* a number, not a string */
+  CHECK(string_claim(c, "ipk", buffer, sizeof buffer, &len) == APPROOV_CLAIM_FOUND && len == 124);
+  CHECK(string_claim(c, "mskid", buffer, sizeof buffer, &len) == APPROOV_CLAIM_ABSENT);
+  CHECK(string_claim(c, "nope", buffer, sizeof buffer, &len) == APPROOV_CLAIM_ABSENT);
+  /* a number, not a string */
+  CHECK(string_claim(c, "exp", buffer, sizeof buffer, &len) == APPROOV_CLAIM_ABSENT);
   CHECK(json_claim_is(c, "exp", "4723352405.123456"));
   CHECK(json_claim_is(c, "ip", "\"203.0.113.42\""));
-  CHECK(!approov_claims_json(c, "nope", &value, &len));
+  CHECK(json_claim(c, "nope", &value, &len) == APPROOV_CLAIM_ABSENT);
   CHECK(fabs(approov_claims_exp(c) - 4723352405.123456) < 1e-6);
+  /* Names are (ptr, len): no NUL needed, and a prefix of a name is another name. */
+  CHECK(approov_claims_string(c, "ipXYZ", 2, buffer, sizeof buffer, &len) == APPROOV_CLAIM_FOUND &&
+        len == 12 && memcmp(buffer, "203.0.113.42", 12) == 0);
+  CHECK(approov_claims_json(c, "expiry", 3, &value, &len) == APPROOV_CLAIM_FOUND);
+  /* A buffer too small: nothing written, the needed size reported. */
+  memset(buffer, '#', sizeof buffer);
+  CHECK(string_claim(c, "ip", buffer, 11, &len) == APPROOV_CLAIM_TOO_LONG && len == 12);
+  CHECK(buffer[0] == '#');
+  CHECK(string_claim(c, "ip", buffer, 12, &len) == APPROOV_CLAIM_FOUND && len == 12);
   /* Output pointers may be NULL. */
-  CHECK(approov_claims_string(c, "ip", NULL, NULL) == 1);
-  CHECK(approov_claims_json(c, "exp", NULL, NULL) == 1);
-  CHECK(approov_claims_string(c, NULL, &value, &len) == 0);
-  CHECK(approov_claims_json(c, NULL, &value, &len) == 0);
+  CHECK(string_claim(c, "ip", NULL, 0, NULL) == APPROOV_CLAIM_TOO_LONG);
+  CHECK(json_claim(c, "exp", NULL, NULL) == APPROOV_CLAIM_FOUND);
+  CHECK(string_claim(c, NULL, buffer, sizeof buffer, &len) == APPROOV_CLAIM_ABSENT);
+  CHECK(json_claim(c, NULL, &value, &len) == APPROOV_CLAIM_ABSENT);
 
   /* Every failed call invalidates what the object held, even one without a verifier. */
   CHECK_REASON(approov_verify(NULL, token_large, strlen(token_large), kNow, c),
                APPROOV_MISSING_TOKEN);
-  CHECK(!approov_claims_string(c, "ip", &value, &len));
+  CHECK(!string_claim_is(c, "ip", "203.0.113.42"));
   CHECK(approov_check_binding(c, auth_header, strlen(auth_header), 1) != APPROOV_OK);
   CHECK_REASON(verify(v, token_large, kNow, c), APPROOV_OK);
-  CHECK(approov_claims_string(c, "ip", &value, &len));
+  CHECK(string_claim_is(c, "ip", "203.0.113.42"));
   CHECK_REASON(approov_verify(v, NULL, 0, kNow, c), APPROOV_MISSING_TOKEN);
-  CHECK(!approov_claims_string(c, "ip", &value, &len));
+  CHECK(!string_claim_is(c, "ip", "203.0.113.42"));
   CHECK_REASON(verify(v, token_large, kNow, c), APPROOV_OK);
   CHECK_REASON(verify(v, token_badsig, kNow, c), APPROOV_BAD_SIGNATURE);
-  CHECK(!approov_claims_string(c, "ip", &value, &len));
-  CHECK(!approov_claims_json(c, "exp", &value, &len));
+  CHECK(!string_claim_is(c, "ip", "203.0.113.42"));
+  CHECK(json_claim(c, "exp", &value, &len) == APPROOV_CLAIM_ABSENT);
   CHECK(approov_claims_exp(c) == 0.0);
 
   approov_claims_free(c);
   approov_verifier_free(v);
 }
 
-/* Strings written with JSON escapes come back unescaped, for known and unknown claims alike
- * (approov.h: "_string: non-zero if it is a JSON string (value unescaped)"), and every view
- * stays valid until the claims object is reused. */
+/* Strings written with JSON escapes come back unescaped, for known and unknown claims alike,
+ * into the caller's buffer; the raw JSON's size always suffices. */
 static void test_escaped_strings(void) {
   approov_verifier* v =
       approov_verifier_new(secret_b64, strlen(secret_b64), APPROOV_SECRET_BASE64, 0, NULL, 0);
   approov_claims* c = approov_claims_new();
-  const char *url = NULL, *name = NULL, *sub = NULL, *plain = NULL;
-  size_t url_len = 0, name_len = 0, sub_len = 0, plain_len = 0;
+  const char* raw = NULL;
+  char buffer[64];
+  size_t raw_len = 0, len = 0;
   CHECK(v != NULL && c != NULL);
   if (v == NULL || c == NULL) return;
   CHECK_REASON(verify(v, token_escaped, kNow, c), APPROOV_OK);
-  CHECK(approov_claims_string(c, "url", &url, &url_len));
-  CHECK(approov_claims_string(c, "name", &name, &name_len));
-  CHECK(approov_claims_string(c, "sub", &sub, &sub_len));
-  CHECK(approov_claims_string(c, "plain", &plain, &plain_len));
-  CHECK(url != NULL && url_len == 21 && memcmp(url, "https://example.com/a", 21) == 0);
-  CHECK(name != NULL && name_len == 5 && memcmp(name, "caf\xC3\xA9", 5) == 0);
-  CHECK(sub != NULL && sub_len == 3 && memcmp(sub, "a\"b", 3) == 0);
-  CHECK(plain != NULL && plain_len == 1 && plain[0] == 'x');
-  /* Earlier views survive later lookups. */
   CHECK(string_claim_is(c, "url", "https://example.com/a"));
-  CHECK(url != NULL && memcmp(url, "https://example.com/a", 21) == 0);
-  CHECK(name != NULL && memcmp(name, "caf\xC3\xA9", 5) == 0);
+  CHECK(string_claim_is(c, "name", "caf\xC3\xA9"));
+  CHECK(string_claim_is(c, "sub", "a\"b"));
+  CHECK(string_claim_is(c, "plain", "x"));
+  CHECK(json_claim(c, "url", &raw, &raw_len) == APPROOV_CLAIM_FOUND);
+  CHECK(raw_len <= sizeof buffer);
+  CHECK(string_claim(c, "url", buffer, raw_len, &len) == APPROOV_CLAIM_FOUND && len == 21);
   /* The raw JSON is still available as signed. */
   CHECK(json_claim_is(c, "url", "\"https:\\/\\/example.com\\/a\""));
   approov_claims_free(c);
@@ -465,23 +481,33 @@ static void test_reason_strings(void) {
   CHECK(strcmp(approov_reason_string(-1), "unknown") == 0);
   CHECK(strcmp(approov_reason_string(APPROOV_BINDING_MISMATCH + 1), "unknown") == 0);
   CHECK(strcmp(approov_reason_string(100000), "unknown") == 0);
+  /* The stable names above are a prefix: later versions only append. */
+  CHECK(APPROOV_REASON_COUNT >= APPROOV_BINDING_MISMATCH + 1);
+  CHECK(strcmp(approov_reason_string(APPROOV_REASON_COUNT), "unknown") == 0);
+  for (i = 0; i < APPROOV_REASON_COUNT; ++i) {
+    CHECK(strcmp(approov_reason_string(i), "unknown") != 0);
+    CHECK(strlen(approov_reason_description(i)) > 10);
+  }
+  CHECK(strcmp(approov_reason_description(APPROOV_REASON_COUNT), "unknown reason") == 0);
+  CHECK(strcmp(approov_reason_description(APPROOV_EXPIRED), "now >= exp + leeway") == 0);
   CHECK(approov_version() != NULL && strcmp(approov_version(), "") != 0);
 }
 
 static void test_null_safety(void) {
   const char* value = NULL;
+  char buffer[16];
   size_t len = 0;
   approov_verifier_free(NULL);
   approov_claims_free(NULL);
-  CHECK(approov_claims_string(NULL, "ip", &value, &len) == 0);
-  CHECK(approov_claims_json(NULL, "exp", &value, &len) == 0);
+  CHECK(string_claim(NULL, "ip", buffer, sizeof buffer, &len) == APPROOV_CLAIM_ABSENT);
+  CHECK(json_claim(NULL, "exp", &value, &len) == APPROOV_CLAIM_ABSENT);
   CHECK(approov_claims_exp(NULL) == 0.0);
   {
     /* A fresh claims object holds nothing. */
     approov_claims* c = approov_claims_new();
     CHECK(c != NULL);
-    CHECK(approov_claims_string(c, "ip", &value, &len) == 0);
-    CHECK(approov_claims_json(c, "exp", &value, &len) == 0);
+    CHECK(string_claim(c, "ip", buffer, sizeof buffer, &len) == APPROOV_CLAIM_ABSENT);
+    CHECK(json_claim(c, "exp", &value, &len) == APPROOV_CLAIM_ABSENT);
     CHECK(approov_claims_exp(c) == 0.0);
     CHECK(approov_check_binding(c, "x", 1, 1) != APPROOV_OK);
     approov_claims_free(c);

@@ -13,7 +13,7 @@ TEST(JsonText, PrettyKeepsNumbersAndStringsVerbatim) {
   std::string out;
   const auto check =
       check_json(R"( {"exp":4708683205.891912,"s":"a\u00e9\"","a":[1,{},[]],"n":null} )", &out);
-  ASSERT_TRUE(check.ok()) << check.detail;
+  ASSERT_TRUE(check.ok()) << check.describe();
   EXPECT_EQ(out,
             "{\n  \"exp\": 4708683205.891912,\n  \"s\": \"a\\u00e9\\\"\",\n  \"a\": [\n    1,\n"
             "    {},\n    []\n  ],\n  \"n\": null\n}");
@@ -40,21 +40,47 @@ TEST(JsonText, RejectsWhatIsNotJson) {
                           "\"\xc0\xaf\"",
                           "\"\xed\xa0\x80\"",
                           "\"\\u12\""}) {
-    EXPECT_EQ(check_json(bad).problem, JsonProblem::syntax) << bad;
+    EXPECT_FALSE(check_json(bad).is_json()) << bad;
   }
 }
 
 TEST(JsonText, ReportsIJsonProblemsSeparately) {
-  EXPECT_EQ(check_json(R"({"a":1,"a":2})").problem, JsonProblem::duplicate_member);
-  EXPECT_EQ(check_json(R"({"a":1,"\u0061":2})").problem, JsonProblem::duplicate_member);
+  using approov::json::Problem;
+  EXPECT_EQ(check_json(R"({"a":1,"a":2})").problem, Problem::duplicate_name);
+  EXPECT_EQ(check_json(R"({"a":1,"\u0061":2})").problem, Problem::duplicate_name);
+  EXPECT_TRUE(check_json(R"({"a":1,"a":2})").is_json());
   EXPECT_TRUE(check_json(R"({"a":{"a":1},"b":{"a":2}})").ok());
-  EXPECT_EQ(check_json(R"("\ud800")").problem, JsonProblem::lone_surrogate);
-  EXPECT_EQ(check_json(R"("\udc00\ud800")").problem, JsonProblem::lone_surrogate);
+  EXPECT_EQ(check_json(R"("\ud800")").problem, Problem::lone_surrogate);
+  EXPECT_EQ(check_json(R"("\udc00\ud800")").problem, Problem::lone_surrogate);
   EXPECT_TRUE(check_json(R"("\ud83d\ude00")").ok());
+  // The verifier's rules, not only RFC 8259: noncharacters, raw or escaped, are refused.
+  EXPECT_EQ(check_json(R"("\uFFFF")").problem, Problem::noncharacter);
+  EXPECT_EQ(check_json("\"\xEF\xB7\x90\"").problem, Problem::noncharacter);  // U+FDD0
+  EXPECT_EQ(check_json(R"("\uFFFF")").offset, 1U);
   EXPECT_TRUE(check_json(std::string(32, '[') + std::string(32, ']')).ok());
-  EXPECT_EQ(check_json(std::string(33, '[') + std::string(33, ']')).problem, JsonProblem::too_deep);
+  EXPECT_EQ(check_json(std::string(33, '[') + std::string(33, ']')).problem, Problem::too_deep);
   // Very deep input stops at the limit instead of recursing (no stack exhaustion).
-  EXPECT_EQ(check_json(std::string(100000, '[')).problem, JsonProblem::too_deep);
+  EXPECT_EQ(check_json(std::string(100000, '[')).problem, Problem::too_deep);
+  EXPECT_EQ(check_json(R"({"a":1,"a":2})").describe(), "duplicate member name at byte 7");
+}
+
+TEST(JsonText, PrettyShowsWhatABadTokenHolds) {
+  std::string out;
+  const auto check = check_json(R"({"a":1,"a":"\uFFFF"})", &out);
+  EXPECT_TRUE(check.is_json());
+  EXPECT_FALSE(check.ok());
+  EXPECT_EQ(out, "{\n  \"a\": 1,\n  \"a\": \"\\uFFFF\"\n}");
+  EXPECT_FALSE(check_json("{\"a\":", &out).is_json());
+  EXPECT_EQ(out, "");
+}
+
+TEST(JsonText, MemberLookup) {
+  const auto exp = json_member(R"({"x":{"exp":1},"exp":4708683205.891912})", "exp");
+  ASSERT_TRUE(exp);
+  EXPECT_EQ(exp->raw, "4708683205.891912");
+  EXPECT_EQ(exp->type, approov::json::Type::number);
+  EXPECT_FALSE(json_member(R"({"expx":1})", "exp"));
+  EXPECT_FALSE(json_member(R"({"exp":)", "exp"));
 }
 
 TEST(JsonText, MemberNames) {
@@ -74,9 +100,9 @@ TEST(JsonText, QuoteAndNumbers) {
   for (const char* bad : {"", "01", "1.", ".5", "+1", "1e", "0x10", "1 ", "inf", "NaN"}) {
     EXPECT_FALSE(is_json_number(bad)) << bad;
   }
-  EXPECT_TRUE(is_valid_utf8("caf\xc3\xa9"));
-  EXPECT_FALSE(is_valid_utf8("\xc3"));
-  EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // beyond U+10FFFF
+  EXPECT_TRUE(check_json(json_quote("caf\xc3\xa9")).ok());
+  EXPECT_FALSE(check_json(json_quote("\xc3")).ok());
+  EXPECT_FALSE(check_json(json_quote("\xf4\x90\x80\x80")).ok());  // beyond U+10FFFF
 }
 
 }  // namespace

@@ -83,6 +83,11 @@ class HelpAndUsage(Base):
             ["verify", "--bogus", PUBLIC_TOKEN],
             ["verify", "--now", "soon", PUBLIC_TOKEN],
             ["verify", "--leeway", "301", PUBLIC_TOKEN],
+            # --now outside 0..253402300799 (year 9999) is refused, as gen refuses it: at the
+            # int64 ends now - leeway used to saturate and call a valid token expired.
+            ["verify", "--now=-9223372036854775808", "--leeway", "1", PUBLIC_TOKEN],
+            ["verify", "--now=-1", PUBLIC_TOKEN],
+            ["verify", "--now", "253402300800", PUBLIC_TOKEN],
             ["verify", "--leeway=-1", PUBLIC_TOKEN],
             ["verify", "--allow-missing-pay", PUBLIC_TOKEN],
             ["verify", "--secret", PUBLIC_SECRET, "--secret-url", "abc", PUBLIC_TOKEN],
@@ -391,6 +396,60 @@ class Gen(Base):
         self.assertEqual(list(claims), ["exp", "n", "f", "s", "q", "t", "z", "ip", "o", "eq", "e",
                                         "u", "arr"])
         self.assertValid(self.verify(token))
+
+    def test_gen_refuses_what_verify_rejects_and_names_the_rule(self):
+        cases = [
+            (["--claim", 'x="\\uFFFF"'], "noncharacter"),          # escaped U+FFFF
+            (["--claim", "x=\uffff"], "noncharacter"),             # raw U+FFFF as a string
+            (["--claim", "\ufdd0=1"], "noncharacter"),             # in the name
+            (["--claim", 'x="\\ud800"'], "unpaired surrogate"),
+            (["--claim", 'x={"a":1,"a":2}'], "duplicate member name"),
+            (["--claim", "x=\udcff"], "invalid UTF-8"),            # the byte 0xFF
+            (["--kid", "k\uffff"], "noncharacter"),
+            (["--claim", 'nbf="soon"'], "bad_nbf"),
+            (["--claim", "iat=[1]"], "bad_iat"),
+            (["--exp", "1e300"], "bad_exp"),
+            (["--exp", "253402300800"], "bad_exp"),
+            (["--claim", "big=" + "x" * 7000], "token_too_long"),
+        ]
+        for args, rule in cases:
+            with self.subTest(args=[a[:40] for a in args]):
+                proc = CLI.run("gen", *args)
+                self.assertUsage(proc, rule)
+                self.assertEqual(proc.stdout, "")
+
+    def test_every_claim_gen_accepts_verify_accepts(self):
+        # Agreement over a corpus: whatever gen mints, verify accepts; and for every value gen
+        # refuses, the same payload minted here (byte for byte what gen would have signed) is
+        # refused by verify too.
+        corpus = ["0", "-0", "1e400", "-1E-400", "4708683205.891912", "true", "null", "[]", "{}",
+                  '""', '"\\u0000"', '"\\ud83d\\ude00"', '"\\ud83d"', '"\\udc00"',
+                  '"\\uFFFE"', '"\\uFDD0"', '"\\uFDEF"', '"\\uFDF0"', '"\\u00e9"',
+                  '"\\/\\b\\f\\n\\r\\t"', '"\\\'"', '"\\x41"', "caf\u00e9",
+                  "\U0001F600", "\U0010FFFF", "\U0001FFFE", "\uFFFD", "tab\there",
+                  "line\nbreak", 'q"uote', "back\\slash", "[1,[2,[3]]]",
+                  "[" * 31 + "]" * 31, "[" * 32 + "]" * 32, "[" * 33 + "]" * 33,
+                  '{"a":{"a":1}}', '{"a":1,"\\u0061":2}', '{"a":[{"b":1,"b":1}]}',
+                  " 12 ", "\f12", "12 garbage", "[1,]", "{'a':1}", "NaN", "01", "\udcff\udcfe"]
+        exp = 4102444800  # 2100-01-01
+        for value in corpus:
+            with self.subTest(value=value[:40]):
+                proc = CLI.run("gen", "--exp", str(exp), "--claim", "x=" + value)
+                if proc.returncode == 0:
+                    token = proc.stdout.strip()
+                    self.assertValid(self.verify(token))
+                    continue
+                self.assertEqual(proc.returncode, 2, proc.stderr)
+                # What gen would have signed: the value as JSON if it is JSON, else quoted.
+                raw = value.encode("utf-8", "surrogateescape")
+                try:
+                    json.loads(raw.decode("utf-8"))
+                    member = raw.strip(b" \t\r\n")
+                except (ValueError, UnicodeDecodeError):
+                    member = json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogateescape")
+                payload = b'{"exp":%d,"x":' % exp + member + b"}"
+                self.assertInvalid(self.verify(mint('{"typ":"JWT","alg":"HS256"}', payload)),
+                                   "bad_json")
 
     def test_pay_comes_last_like_approov(self):
         token = CLI.gen("--claim", "ip=1.2.3.4", "--bind", "Bearer x")

@@ -54,6 +54,22 @@ cmake --build "$work/cpp" >"$work/cpp-build.log" 2>&1 ||
 check_run "C++ valid token" 0 "valid exp=4708683205.891912" "$work/cpp/consume_cpp" "$token"
 check_run "C++ bad signature" 1 "invalid bad_signature" "$work/cpp/consume_cpp" "$badsig"
 
+echo "== C++ consumer of the adapters: find_package(approov COMPONENTS adapters beast httplib)"
+cmake -S "$source_dir/tests/consumption/adapters" -B "$work/adapters" -G "$generator" \
+  -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_PREFIX_PATH="$prefix" \
+  -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_CXX_FLAGS="$extra_flags" \
+  -DCMAKE_EXE_LINKER_FLAGS="$extra_flags" >"$work/adapters-configure.log" 2>&1 ||
+  { cat "$work/adapters-configure.log"; fail "configure the adapters consumer"; }
+[ -f "$prefix/include/approov/adapters/beast.hpp" ] || fail "approov/adapters/beast.hpp not installed"
+cmake --build "$work/adapters" >"$work/adapters-build.log" 2>&1 ||
+  { cat "$work/adapters-build.log"; fail "build the adapters consumer"; }
+check_run "beast adapter, valid token" 0 "beast 200 hello" "$work/adapters/consume_beast" "$token"
+check_run "beast adapter, bad signature" 1 "beast 401 {}" "$work/adapters/consume_beast" "$badsig"
+if [ -x "$work/adapters/consume_httplib" ]; then
+  check_run "httplib adapter, valid token" 0 "httplib 200 hello" "$work/adapters/consume_httplib" "$token"
+  check_run "httplib adapter, bad signature" 1 "httplib 401 {}" "$work/adapters/consume_httplib" "$badsig"
+fi
+
 echo "== C consumer: pkg-config --static --cflags --libs approov"
 flags=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --static --cflags --libs approov) || fail "pkg-config approov"
 echo "pkg-config: $flags"

@@ -3,6 +3,7 @@
 // binding, report-only), claims reaching the handler, a configured failure response, and the
 // rejection logger (reason and fingerprint, never the token).
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -25,7 +27,7 @@
 
 #ifdef APPROOV_TEST_BEAST
 #include "approov/adapters/beast.hpp"
-#include "approov/adapters/beast_server.hpp"
+#include "approov/server/http_server.hpp"
 #endif
 #ifdef APPROOV_TEST_HTTPLIB
 #include "approov/adapters/httplib.hpp"
@@ -184,6 +186,85 @@ RawReply raw_exchange(std::uint16_t port, const std::string& bytes, int quiet_ms
 }
 #endif
 
+// Sends `request` as given on a new connection and returns everything the server sends back
+// until it closes the connection.
+std::string exchange(std::uint16_t port, const std::string& request) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return {};
+  }
+  (void)!::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string raw;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    raw.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return raw;
+}
+
+// Redirects this process's stderr (fd 2) to a temporary file while it lives; `text()` reads
+// what was written so far.
+class CapturedStderr {
+ public:
+  CapturedStderr() {
+    char name[] = "/tmp/approov-stderr-XXXXXX";
+    fd_ = ::mkstemp(name);
+    path_ = name;
+    std::fflush(stderr);
+    saved_ = ::dup(STDERR_FILENO);
+    ::dup2(fd_, STDERR_FILENO);
+  }
+  ~CapturedStderr() {
+    std::fflush(stderr);
+    ::dup2(saved_, STDERR_FILENO);
+    ::close(saved_);
+    ::close(fd_);
+    ::unlink(path_.c_str());
+  }
+  CapturedStderr(const CapturedStderr&) = delete;
+  CapturedStderr& operator=(const CapturedStderr&) = delete;
+  [[nodiscard]] std::string text() const {
+    std::fflush(stderr);
+    std::string out;
+    char buf[4096];
+    for (off_t at = 0;;) {
+      const ssize_t n = ::pread(fd_, buf, sizeof buf, at);
+      if (n <= 0) break;
+      out.append(buf, static_cast<std::size_t>(n));
+      at += n;
+    }
+    return out;
+  }
+
+ private:
+  int fd_ = -1;
+  int saved_ = -1;
+  std::string path_;
+};
+
+std::vector<std::string> lines_starting_with(const std::string& text, const std::string& prefix) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    auto eol = text.find('\n', pos);
+    if (eol == std::string::npos) eol = text.size();
+    const std::string line = text.substr(pos, eol - pos);
+    if (line.rfind(prefix, 0) == 0) out.push_back(line);
+    pos = eol + 1;
+  }
+  return out;
+}
+
 // Everything a server under test needs: two guards (default and a custom failure response)
 // and a logger that records rejections.
 struct Fixture {
@@ -293,6 +374,75 @@ TEST(Guard, LoggerExceptionsAreSwallowedAndTheDecisionStands) {
   EXPECT_EQ(d.reason, approov::Reason::malformed);
 }
 
+// The rejection log's budget on a fixed clock: a burst, then the rate, and every refused
+// line counted on the next admitted one.
+TEST(LogRateLimit, BurstThenRateAndEveryRefusedLineCounted) {
+  constexpr std::int64_t kSecond = 1'000'000'000;
+  approov::adapters::LogRateLimit limit(10, 5);  // 10 lines a second, bursts of 5
+  std::uint64_t suppressed = 99;
+  const std::int64_t t0 = 1000 * kSecond;
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(limit.admit(t0, suppressed)) << i;
+    EXPECT_EQ(suppressed, 0u);
+  }
+  for (int i = 0; i < 7; ++i) EXPECT_FALSE(limit.admit(t0, suppressed)) << i;
+  EXPECT_FALSE(limit.admit(t0 + kSecond / 10 - 1, suppressed)) << "one line per 100 ms";
+  ASSERT_TRUE(limit.admit(t0 + kSecond / 10, suppressed));
+  EXPECT_EQ(suppressed, 8u) << "the lines refused before it";
+  EXPECT_FALSE(limit.admit(t0 + kSecond / 10, suppressed));
+  ASSERT_TRUE(limit.admit(t0 + 2 * kSecond / 10, suppressed));
+  EXPECT_EQ(suppressed, 1u);
+  // After a quiet spell the bucket is full again, never fuller: a burst of 5 at most.
+  int admitted = 0;
+  for (int i = 0; i < 20; ++i) admitted += limit.admit(t0 + 60 * kSecond, suppressed) ? 1 : 0;
+  EXPECT_EQ(admitted, 5);
+
+  approov::adapters::LogRateLimit off(0, 100);
+  EXPECT_FALSE(off.admit(t0, suppressed)) << "a rate of 0 writes nothing";
+}
+
+// Many threads at the same instant: exactly the burst is admitted, and the refused lines are
+// all counted (no lock, no lost update).
+TEST(LogRateLimit, ExactUnderContention) {
+  approov::adapters::LogRateLimit limit(1, 64);
+  constexpr int kThreads = 8;
+  constexpr int kEach = 5000;
+  std::atomic<int> admitted{0};
+  std::atomic<std::uint64_t> counted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      std::uint64_t suppressed = 0;
+      for (int i = 0; i < kEach; ++i) {
+        if (limit.admit(5'000'000'000, suppressed)) {
+          admitted.fetch_add(1);
+          counted.fetch_add(suppressed);
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(admitted.load(), 64);
+  std::uint64_t rest = 0;
+  ASSERT_TRUE(limit.admit(6'000'000'000, rest));
+  EXPECT_EQ(counted.load() + rest, static_cast<std::uint64_t>(kThreads * kEach - 64));
+}
+
+// The line format with a suppressed count: the count comes before the client's method and
+// path (which cannot forge it), and the default logger's two budgets are separate.
+TEST(RejectionLog, LineCarriesTheSuppressedCountAndBudgetsAreSeparate) {
+  CapturedStderr captured;
+  approov::adapters::write_rejection_line(
+      {approov::Reason::expired, "0123456789abcdef", "GET", "/x suppressed=1", false}, 312);
+  approov::adapters::write_rejection_line({approov::Reason::missing_token, "", "", "", true}, 0);
+  EXPECT_EQ(captured.text(),
+            "approov: rejected reason=expired token=0123456789abcdef suppressed=312 GET "
+            "/x suppressed=1\n"
+            "approov: report-only reason=missing_token token=-\n");
+  EXPECT_NE(&approov::adapters::rejection_log_budget(true),
+            &approov::adapters::rejection_log_budget(false));
+}
+
 #ifdef APPROOV_TEST_BEAST
 TEST(BeastAdapter, PoliciesClaimsFailureResponseAndLog) {
   Fixture f;
@@ -304,10 +454,10 @@ TEST(BeastAdapter, PoliciesClaimsFailureResponseAndLog) {
   auto open = approov::beast::protect(*f.guard, kNone, respond);
   auto report = approov::beast::protect(*f.guard, kReport, respond);
   auto custom = approov::beast::protect(*f.custom, kToken, respond);
-  approov::beast::ServerOptions options;
+  approov::server::ServerOptions options;
   options.threads = 2;
-  approov::beast::Server server(
-      options, [&](const approov::beast::Request& req, approov::beast::Response& res) {
+  approov::server::Server server(
+      options, [&](const approov::server::Request& req, approov::server::Response& res) {
         const std::string target(req.target());
         const std::string path = target.substr(0, target.find('?'));
         if (path == "/token") return token(req, res);
@@ -341,14 +491,14 @@ void expect_http_level_rejects(std::uint16_t port, int status_control, int statu
 }
 
 TEST(BeastServer, HttpLevelRejectsUseTheRejectResponse) {
-  const auto handler = [](const approov::beast::Request&, approov::beast::Response& res) {
+  const auto handler = [](const approov::server::Request&, approov::server::Response& res) {
     res.body() = "handled";
   };
-  approov::beast::ServerOptions options;
+  approov::server::ServerOptions options;
   options.header_limit = 4096;
   {
     // Default: the error's own status, no body (generic users keep today's behaviour).
-    approov::beast::Server server(options, handler);
+    approov::server::Server server(options, handler);
     ASSERT_EQ(server.listen("127.0.0.1:0"), "");
     server.start();
     expect_http_level_rejects(server.port(), 400, 431, "", "");
@@ -356,9 +506,8 @@ TEST(BeastServer, HttpLevelRejectsUseTheRejectResponse) {
     server.wait();
   }
   const approov::FailureResponse failure;  // 401 application/json {}
-  options.reject_response = approov::beast::RejectResponse{static_cast<unsigned>(failure.status),
-                                                           failure.content_type, failure.body};
-  approov::beast::Server server(options, handler);
+  options.reject_response = failure;
+  approov::server::Server server(options, handler);
   ASSERT_EQ(server.listen("127.0.0.1:0"), "");
   server.start();
   expect_http_level_rejects(server.port(), 401, 401, "application/json", "{}");
@@ -366,12 +515,12 @@ TEST(BeastServer, HttpLevelRejectsUseTheRejectResponse) {
   server.wait();
 
   // reject_handler wins over reject_response and sees the status the engine would send.
-  options.reject_handler = [](boost::beast::http::status status, approov::beast::Response& res) {
+  options.reject_handler = [](boost::beast::http::status status, approov::server::Response& res) {
     res.result(boost::beast::http::status::forbidden);
     res.set(boost::beast::http::field::content_type, "text/plain");
     res.body() = std::to_string(static_cast<unsigned>(status));
   };
-  approov::beast::Server dynamic(options, handler);
+  approov::server::Server dynamic(options, handler);
   ASSERT_EQ(dynamic.listen("127.0.0.1:0"), "");
   dynamic.start();
   Reply r = get(dynamic.port(), "/", {{"X-Big", std::string(6000, 'a')}});
@@ -382,12 +531,113 @@ TEST(BeastServer, HttpLevelRejectsUseTheRejectResponse) {
   dynamic.wait();
 }
 
+// Only fields of the header section reach the handler: the trailer fields of a chunked
+// request (which Boost's parser would insert into the same field list, next to a header
+// field of the same name) are dropped, so a trailer can never supply or duplicate a header
+// that a decision reads.
+TEST(BeastServer, TrailerFieldsNeverReachTheHandler) {
+  approov::server::Server server(
+      {}, [](const approov::server::Request& req, approov::server::Response& res) {
+        for (const auto& field : req) {
+          res.body() += std::string(field.name_string()) + "=" + std::string(field.value()) + ";";
+        }
+        res.body() += "body=" + req.body();
+      });
+  ASSERT_EQ(server.listen("127.0.0.1:0"), "");
+  server.start();
+  const std::string head =
+      "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\nX-B: 1\r\n\r\n";
+  const std::string chunks = "3\r\nabc\r\n2\r\nde\r\n0\r\n";
+  const std::string trailer = "Approov-Token: t\r\nX-A: 2\r\nConnection: close\r\n\r\n";
+  const std::string seen = "Host=h;Transfer-Encoding=chunked;X-A=1;X-B=1;body=abcde";
+
+  // Two requests with trailers, pipelined on one connection, then one that closes it: the
+  // trailer section is consumed with its request and never seen (its Connection: close, too).
+  const std::string last = "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
+  const std::string raw = exchange(
+      server.port(), head + chunks + trailer + head + chunks + "X-Only-Trailer: 3\r\n\r\n" + last);
+  const std::string ok =
+      "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(seen.size()) + "\r\n\r\n" + seen;
+  const std::string final_body = "Host=h;Connection=close;body=";
+  EXPECT_EQ(raw, ok + ok + "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: " +
+                     std::to_string(final_body.size()) + "\r\n\r\n" + final_body);
+
+  // Without a trailer nothing is dropped.
+  const std::string plain =
+      exchange(server.port(),
+               "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n"
+               "Connection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+  EXPECT_NE(plain.find("Host=h;Transfer-Encoding=chunked;X-A=1;Connection=close;body=abc"),
+            std::string::npos)
+      << plain;
+  server.stop();
+  server.wait();
+}
+
+// The default rejection logger (one stderr line per rejection) under a flood of bad requests
+// through a real server: the number of lines is bounded by its rate limit, each suppressed
+// rejection is counted on a later line, the server answers every request, and report-only
+// lines have their own budget, so a flood of denials never hides them.
+TEST(RejectionLog, FloodIsBoundedAndReportOnlyLinesKeepTheirOwnBudget) {
+  auto make_check = [] {
+    approov::VerifierConfig config;
+    config.secrets.emplace_back(secret_bytes());
+    return approov::RequestCheck::create(approov::TokenVerifier::create(config).value()).value();
+  };
+  const approov::adapters::Guard guard(make_check());  // default logger: stderr
+  auto respond = [](const auto&, auto& res, const approov::Claims* claims) {
+    res.body() = describe(claims);
+  };
+  auto token = approov::beast::protect(guard, kToken, respond);
+  auto report = approov::beast::protect(guard, kReport, respond);
+  approov::server::ServerOptions options;
+  options.threads = 2;
+  approov::server::Server server(
+      options, [&](const approov::server::Request& req, approov::server::Response& res) {
+        if (req.target() == "/report") return report(req, res);
+        return token(req, res);
+      });
+  ASSERT_EQ(server.listen("127.0.0.1:0"), "");
+  server.start();
+  const std::string bad = mint_with_other_key(R"({"exp":)" + exp_claim() + "}");
+
+  CapturedStderr captured;
+  const auto start = std::chrono::steady_clock::now();
+  constexpr int kFlood = 600;
+  int answered = 0;
+  for (int i = 0; i < kFlood; ++i) {
+    if (get(server.port(), "/token", {{"Approov-Token", bad}}).status == 401) ++answered;
+  }
+  // During the denial flood (the denial budget is spent), report-only failures still log.
+  constexpr int kReports = 5;
+  for (int i = 0; i < kReports; ++i) {
+    EXPECT_EQ(get(server.port(), "/report", {{"Approov-Token", bad}}).status, 200);
+  }
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::string text = captured.text();
+  server.stop();
+  server.wait();
+
+  EXPECT_EQ(answered, kFlood) << "the server answers every request of the flood";
+  const auto denials = lines_starting_with(text, "approov: rejected ");
+  const auto reports = lines_starting_with(text, "approov: report-only ");
+  const double limit = approov::adapters::kRejectionLogBurst +
+                       approov::adapters::kRejectionLogPerSecond * elapsed + 1;
+  EXPECT_LE(static_cast<double>(denials.size()), limit)
+      << denials.size() << " lines for " << kFlood << " rejections in " << elapsed << " s";
+  EXPECT_GE(denials.size(), static_cast<std::size_t>(approov::adapters::kRejectionLogBurst));
+  EXPECT_EQ(reports.size(), static_cast<std::size_t>(kReports))
+      << "report-only lines have their own budget";
+  EXPECT_EQ(text.find(bad), std::string::npos) << "no token in the log";
+}
+
 TEST(BeastServer, UnixListenerReplacesOnlyAStaleSocket) {
   char dir_template[] = "/tmp/beast-unix-XXXXXX";
   ASSERT_NE(::mkdtemp(dir_template), nullptr);
   const std::string dir = dir_template;
   const std::string path = dir + "/sock";
-  const auto handler = [](const approov::beast::Request&, approov::beast::Response&) {};
+  const auto handler = [](const approov::server::Request&, approov::server::Response&) {};
 
   // A regular file at the path is neither deleted nor listened on.
   {
@@ -395,7 +645,7 @@ TEST(BeastServer, UnixListenerReplacesOnlyAStaleSocket) {
     ASSERT_NE(file, nullptr);
     std::fputs("keep me", file);
     std::fclose(file);
-    approov::beast::Server server({}, handler);
+    approov::server::Server server({}, handler);
     const std::string error = server.listen("unix:" + path);
     EXPECT_NE(error.find("unix:" + path), std::string::npos) << error;
     EXPECT_NE(error.find("not a socket"), std::string::npos) << error;
@@ -406,14 +656,14 @@ TEST(BeastServer, UnixListenerReplacesOnlyAStaleSocket) {
     ASSERT_EQ(::unlink(path.c_str()), 0);
   }
   {
-    approov::beast::Server first({}, handler);
+    approov::server::Server first({}, handler);
     ASSERT_EQ(first.listen("unix:" + path), "");
     struct stat st {};
     ASSERT_EQ(::lstat(path.c_str(), &st), 0);
     EXPECT_TRUE(S_ISSOCK(st.st_mode));
     EXPECT_EQ(st.st_mode & 0777, 0660u);
     // A socket another server listens on is not taken over.
-    approov::beast::Server second({}, handler);
+    approov::server::Server second({}, handler);
     const std::string error = second.listen("unix:" + path);
     EXPECT_NE(error.find("another process"), std::string::npos) << error;
   }
@@ -421,7 +671,7 @@ TEST(BeastServer, UnixListenerReplacesOnlyAStaleSocket) {
   {
     struct stat st {};
     ASSERT_EQ(::lstat(path.c_str(), &st), 0);
-    approov::beast::Server third({}, handler);
+    approov::server::Server third({}, handler);
     EXPECT_EQ(third.listen("unix:" + path), "");
   }
   ::unlink(path.c_str());

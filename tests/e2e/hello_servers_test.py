@@ -5,7 +5,9 @@ ephemeral loopback port, talks real HTTP to it (http.client and raw sockets), an
   hello_servers_test.py --server PATH --kind token|binding|unprotected --group GROUP
 
 Groups: checks (every token / binding rule), robustness (concurrency, hostile clients),
-startup (.env loading, missing or malformed secrets, demo mode). Prints "N passed, N failed".
+startup (.env loading, missing or malformed secrets, demo mode), trailers (chunked trailer
+fields never count as headers), failure-bytes (the whole failure response is the same for
+every reason), log-flood (the rejection log is rate limited). Prints "N passed, N failed".
 """
 import argparse
 import base64
@@ -782,6 +784,389 @@ def group_hostile(path, kind):
     return results + run_tests([("clean exit 0 on SIGTERM", lambda: assert_eq(code, 0)),
                                 ("log holds no token", lambda: assert_eq(good.decode() in err, False))])
 
+# Raw-socket helpers for the groups below: requests are written byte for byte, and responses
+# are read as bytes (status line and header lines exactly as sent), never through http.client,
+# which would merge or reorder what it reads.
+class ExpectedFailure(Exception):
+    """A known difference in a server this driver does not fix (run_tests prints XFAIL)."""
+
+
+def send_raw(port, data, timeout=10):
+    """Opens a connection and sends `data` (a server may close before it has read it all)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        s.sendall(data)
+    except OSError:
+        pass
+    return s
+
+
+class Reader:
+    """Reads responses off one connection, keeping bytes of the next response for later."""
+
+    def __init__(self, sock):
+        self.sock, self.data, self.eof = sock, b"", False
+
+    def _more(self):
+        try:
+            chunk = self.sock.recv(65536)
+        except (ConnectionResetError, socket.timeout):
+            chunk = b""
+        if not chunk:
+            self.eof = True
+        self.data += chunk
+
+    def response(self):
+        """One response: (head bytes without the final CRLF CRLF, body bytes by its
+        Content-Length, or to EOF without one)."""
+        while b"\r\n\r\n" not in self.data and not self.eof:
+            self._more()
+        head, sep, rest = self.data.partition(b"\r\n\r\n")
+        if not sep:
+            self.data = b""
+            return head, b""
+        m = re.search(rb"\r\ncontent-length:[ \t]*(\d+)", head, re.I)
+        while (m is None or len(rest) < int(m.group(1))) and not self.eof:
+            self._more()
+            rest = self.data.partition(b"\r\n\r\n")[2]
+        size = len(rest) if m is None else int(m.group(1))
+        self.data = rest[size:]
+        return head, rest[:size]
+
+    def rest(self):
+        """Everything after the responses read so far, up to EOF."""
+        while not self.eof:
+            self._more()
+        return self.data
+
+
+def raw_request(port, data):
+    """One raw request on its own connection -> (head bytes, body bytes). With a request that
+    asks for Connection: close, anything the server sends after the first response (a second
+    answer to one request) is an error."""
+    s = send_raw(port, data)
+    try:
+        r = Reader(s)
+        head, body = r.response()
+        if b"\r\nconnection: close\r\n" in data.lower().split(b"\r\n\r\n")[0] + b"\r\n":
+            extra = r.rest()
+            assert not extra, f"more than one answer to one request: {extra[:200]!r}"
+        return head, body
+    finally:
+        s.close()
+
+
+def status_of(head):
+    m = re.match(rb"HTTP/1\.[01] (\d{3})", head)
+    return int(m.group(1)) if m else None
+
+
+def chunked_get(headers, trailers, body=b"hello"):
+    """GET / with a chunked body and trailer fields (lists of (name, value) byte strings)."""
+    req = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n"
+    req += b"".join(n + b": " + v + b"\r\n" for n, v in headers) + b"\r\n"
+    if body:
+        req += b"%x\r\n" % len(body) + body + b"\r\n"
+    return req + b"0\r\n" + b"".join(n + b": " + v + b"\r\n" for n, v in trailers) + b"\r\n"
+
+
+# ---------------------------------------------------------------------------------------------
+def group_trailers(path, kind):
+    """Only fields of the header section are ever read: a chunked request's trailer fields
+    never supply a token or a bound header, and never change a decision."""
+    assert kind in ("token", "binding")
+    name = os.path.basename(path)
+    srv = Server(path, {"APPROOV_BASE64_SECRET": TEST_SECRET_B64})
+    port = srv.port
+    claims = {"exp": future(), "pay": pay_for(AUTH)} if kind == "binding" else {"exp": future()}
+    good = mint(claims).encode()
+    bad = mint(claims, key=OTHER_SECRET).encode()
+    auth = [(b"Authorization", AUTH.encode())] if kind == "binding" else []
+
+    def answer(headers, trailers):
+        head, body = raw_request(port, chunked_get(headers, trailers))
+        return status_of(head), body
+
+    tests = []
+    tests.append(("trailer Approov-Token, no token header -> 401", lambda: assert_eq(
+        answer(auth, [(b"Approov-Token", good)]), (401, b"{}"))))
+    tests.append(("header token invalid, valid trailer Approov-Token -> 401", lambda: assert_eq(
+        answer([(b"Approov-Token", bad)] + auth, [(b"Approov-Token", good)]), (401, b"{}"))))
+    tests.append(("valid header token, second Approov-Token in a trailer -> 200 (not a duplicate)",
+                  lambda: assert_eq(answer([(b"Approov-Token", good)] + auth,
+                                           [(b"Approov-Token", good)]), (200, HELLO))))
+    tests.append(("valid header token, garbage Approov-Token trailer -> 200 (trailer ignored)",
+                  lambda: assert_eq(answer([(b"Approov-Token", good)] + auth,
+                                           [(b"Approov-Token", b"x.y.z")]), (200, HELLO))))
+    tests.append(("chunked request with a valid header token and no trailer -> 200",
+                  lambda: assert_eq(answer([(b"Approov-Token", good)] + auth, []), (200, HELLO))))
+    if kind == "binding":
+        tests.append(("binding: Authorization only in a trailer -> 401", lambda: assert_eq(
+            answer([(b"Approov-Token", good)], [(b"Authorization", AUTH.encode())]),
+            (401, b"{}"))))
+        tests.append(("binding: other Authorization in a trailer changes nothing -> 200",
+                      lambda: assert_eq(answer([(b"Approov-Token", good)] + auth,
+                                               [(b"Authorization", b"Bearer someone-else")]),
+                                        (200, HELLO))))
+        tests.append(("binding: mismatching header, matching trailer Authorization -> 401",
+                      lambda: assert_eq(answer([(b"Approov-Token", good),
+                                                (b"Authorization", b"Bearer someone-else")],
+                                               [(b"Authorization", AUTH.encode())]),
+                                        (401, b"{}"))))
+
+    def keep_alive_after_trailers():
+        # The trailer section is consumed with its request: the next request on the
+        # connection is parsed from the right place and judged on its own headers.
+        req = chunked_get([(b"Approov-Token", good)] + auth, [(b"X-Trailer", b"t")])
+        req = req.replace(b"Connection: close\r\n", b"")
+        s = send_raw(port, req + b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                     + b"".join(n + b": " + v + b"\r\n" for n, v in auth) + b"\r\n")
+        try:
+            r = Reader(s)
+            first, second = r.response(), r.response()
+        finally:
+            s.close()
+        assert_eq((status_of(first[0]), first[1]), (200, HELLO))
+        assert_eq((status_of(second[0]), second[1]), (401, b"{}"))
+    if "httplib" not in name and "microhttpd" not in name:  # the engine's own parse loop
+        tests.append(("pipelined request after a chunked one with trailers is judged on its own",
+                      keep_alive_after_trailers))
+    results = run_tests(tests)
+    code, err = srv.stop()
+    return results + run_tests([("clean exit 0 on SIGTERM", lambda: assert_eq(code, 0)),
+                                ("log holds no token", lambda: assert_eq(
+                                    good.decode() in err or bad.decode() in err, False))])
+
+
+# ---------------------------------------------------------------------------------------------
+# Differences between failure reasons that servers this change does not own still show; each
+# is listed here by server-name fragment and reason label, reported as XFAIL (and as XPASS
+# once fixed, so the entry can go). Any other difference fails.
+KNOWN_FAILURE_BYTE_DIFFERENCES = {
+    # cpp-httplib refuses the 9000-byte header line with the failure response, but then goes on
+    # parsing the rest of that request as further requests and answers each one (several 401s
+    # for one request, on a connection it keeps open).
+    "httplib": {"oversize header block (refused by the parser)"},
+    # libmicrohttpd answers a header block over its memory limit itself: 431 with an HTML body.
+    "microhttpd": {"oversize header block (refused by the parser)"},
+}
+
+
+def group_failure_bytes(path, kind):
+    """Every token or binding failure gets the same bytes: status line, every header in order
+    (only a Date value is normalized) and body, whatever the reason, including requests the
+    HTTP parser refuses before the check."""
+    assert kind in ("token", "binding")
+    srv = Server(path, {"APPROOV_BASE64_SECRET": TEST_SECRET_B64})
+    port = srv.port
+    claims = {"exp": future(), "pay": pay_for(AUTH)} if kind == "binding" else {"exp": future()}
+    good = mint(claims)
+    auth = [("Authorization", AUTH)] if kind == "binding" else []
+    no_exp = {k: v for k, v in claims.items() if k != "exp"}
+    reasons = {
+        "missing token": auth,
+        "empty token": [("Approov-Token", "")] + auth,
+        "duplicate token (two fields)": [("Approov-Token", good), ("Approov-Token", good)] + auth,
+        "duplicate token (comma-joined)": [("Approov-Token", good + "," + good)] + auth,
+        "malformed": [("Approov-Token", "not.a-token")] + auth,
+        "bad signature": [("Approov-Token", mint(claims, key=OTHER_SECRET))] + auth,
+        "expired": [("Approov-Token", mint({**claims, "exp": int(time.time()) - 10}))] + auth,
+        "missing exp": [("Approov-Token", mint(no_exp))] + auth,
+        "too long": [("Approov-Token", "a" * 9000)] + auth,
+        "control byte in the token (refused by the parser)": [("Approov-Token", "\x01" + good)]
+        + auth,
+        "oversize header block (refused by the parser)": [("Approov-Token", good)] + auth
+        + [("X-Big", "b" * 9000)] + [("X-Fill-%d" % i, "f" * 8000) for i in range(4)],
+    }
+    parser_refused = {k for k in reasons if "refused by the parser" in k}
+    if kind == "binding":
+        reasons.update({
+            "binding mismatch": [("Approov-Token", good), ("Authorization", AUTH + "x")],
+            "missing Authorization": [("Approov-Token", good)],
+            "two Authorization fields": [("Approov-Token", good)] + auth + auth,
+            "token without pay": [("Approov-Token", mint({"exp": future()}))] + auth,
+        })
+    name = os.path.basename(path)
+    known = set()
+    for fragment, labels in KNOWN_FAILURE_BYTE_DIFFERENCES.items():
+        if fragment in name:
+            known |= labels
+
+    def exchange(headers, close):
+        """-> (header lines with Date normalized, body, what the server sent after it)."""
+        req = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + ("Connection: close\r\n" if close else "")
+        req += "".join(f"{n}: {v}\r\n" for n, v in headers) + "\r\n"
+        s = send_raw(port, req.encode("latin-1"))
+        try:
+            r = Reader(s)
+            head, body = r.response()
+            lines = [re.sub(rb"^(date:).*$", rb"\1 <normalized>", l, flags=re.I)
+                     for l in head.split(b"\r\n")]
+            if not close and b"connection: close" not in head.lower():
+                # One more request on the same connection: exactly one answer must follow
+                # (a server that answered the first request twice shows it here).
+                try:
+                    s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                except OSError:
+                    pass
+                r.response()
+            return lines, body, r.rest()
+        finally:
+            s.close()
+
+    def compare(close):
+        reference_label = "missing token"
+        ref = exchange(reasons[reference_label], close)
+        assert ref[0] and status_of(ref[0][0]) == 401 and ref[1] == b"{}" and not ref[2], \
+            f"reference: {ref}"
+        differing, fixed = [], []
+        for label, headers in reasons.items():
+            got = exchange(headers, close)
+            if not close and label in parser_refused:
+                # After a refused request the connection cannot be trusted: it ends, and says
+                # so. That one header line is the only difference allowed on a keep-alive
+                # connection (the request's own bytes told the client it was malformed).
+                got = ([l for l in got[0] if l.lower() != b"connection: close"], *got[1:])
+            if got != ref:
+                differing.append((label, f"{label}: {got!r}\n    differs from {reference_label}: "
+                                         f"{ref!r}"))
+            elif label in known:
+                fixed.append(label)
+        unknown = [text for label, text in differing if label not in known]
+        if unknown:
+            raise AssertionError("failure responses differ:\n  " + "\n  ".join(unknown))
+        for label in fixed:
+            print(f"XPASS {label}: no longer differs on {name}; remove it from "
+                  "KNOWN_FAILURE_BYTE_DIFFERENCES", flush=True)
+        if differing:
+            raise ExpectedFailure("known differences on " + name + " (not fixed here):\n  "
+                                  + "\n  ".join(text for _, text in differing))
+
+    def keep_alive_check_failures_leave_the_connection_open():
+        # The reasons that reach the check answer on a connection that stays open, like a
+        # success: whether it stays open says nothing about the reason.
+        s = send_raw(port, b"")
+        r = Reader(s)
+        try:
+            for label, headers in reasons.items():
+                if label in parser_refused:
+                    continue
+                req = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                req += "".join(f"{n}: {v}\r\n" for n, v in headers) + "\r\n"
+                s.sendall(req.encode("latin-1"))
+                head, body = r.response()
+                assert status_of(head) == 401 and body == b"{}", (label, head, body)
+        finally:
+            s.close()
+
+    tests = [("whole failure response identical for every reason (Connection: close)",
+              lambda: compare(True)),
+             ("whole failure response identical for every reason (keep-alive)",
+              lambda: compare(False)),
+             ("failures that reach the check keep the connection open",
+              keep_alive_check_failures_leave_the_connection_open)]
+    results = run_tests(tests)
+    code, _ = srv.stop()
+    return results + run_tests([("clean exit 0 on SIGTERM", lambda: assert_eq(code, 0))])
+
+
+# ---------------------------------------------------------------------------------------------
+# The rejection log's documented limit (guard.hpp): 20 lines a second, bursts of 100.
+LOG_RATE, LOG_BURST = 20, 100
+
+
+class DrainedServer(Server):
+    """A Server whose stderr is read while it runs, so that what the test measures is the
+    number of lines written, not how long an unread pipe takes to fill."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._stderr = []
+        self._stderr_reader = threading.Thread(target=self._drain_stderr, daemon=True)
+        self._stderr_reader.start()
+
+    def _drain_stderr(self):
+        for chunk in iter(lambda: os.read(self.proc.stderr.fileno(), 65536), b""):
+            self._stderr.append(chunk)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise AssertionError("server did not stop within 15 s of SIGTERM")
+        self._stderr_reader.join(5)
+        return self.proc.returncode, b"".join(self._stderr).decode(errors="replace")
+
+
+def group_log_flood(path, kind):
+    """A flood of bad requests writes a bounded number of rejection lines; every rejection is
+    still accounted for (a line, or a `suppressed=N` count on the next line); the server keeps
+    answering meanwhile."""
+    assert kind == "token"
+    srv = DrainedServer(path, {"APPROOV_BASE64_SECRET": TEST_SECRET_B64})
+    port = srv.port
+    good = mint({"exp": future()})
+    bad = mint({"exp": future()}, key=OTHER_SECRET)
+    per_client, clients = 400, 4
+    errors = []
+    timing = {}
+
+    def client(i):
+        # A connection per request: cpp-httplib answers keep-alive requests only every ~40 ms
+        # (Nagle and delayed ACKs), which would make this a slow test rather than a flood.
+        try:
+            for _ in range(per_client):
+                got = request(port, "/", [("Approov-Token", bad)])
+                if got != (401, b"{}", "application/json"):
+                    raise AssertionError(f"got {got}")
+        except Exception as e:  # noqa: BLE001
+            errors.append(f"client {i}: {e!r}")
+
+    def flood():
+        start = time.monotonic()
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+        for th in threads:
+            th.start()
+        # A valid request during the flood is still served.
+        expect(request(port, "/", [("Approov-Token", good)]), 200, HELLO)
+        for th in threads:
+            th.join(60)
+        timing["flood"] = time.monotonic() - start
+        assert not errors, "; ".join(errors[:5])
+
+    def after_a_pause():
+        time.sleep(1.0)  # the budget refills: the next rejection is logged and carries the count
+        expect_401(request(port, "/", [("Approov-Token", bad)]))
+        expect(request(port, "/", [("Approov-Token", good)]), 200, HELLO)
+
+    timing["start"] = time.monotonic()
+    results = run_tests([("flood of bad requests: every answer 401, a valid request served",
+                          flood),
+                         ("after a pause, a rejection and a success are answered", after_a_pause)])
+    elapsed = time.monotonic() - timing["start"]
+    code, err = srv.stop()
+    rejections = per_client * clients + 1
+    lines = [l for l in err.splitlines() if l.startswith("approov: rejected")]
+
+    def bounded():
+        limit = LOG_BURST + LOG_RATE * elapsed + 1
+        assert len(lines) <= limit, f"{len(lines)} log lines for {rejections} rejections " \
+                                    f"in {elapsed:.2f} s (limit {limit:.0f})"
+        assert len(lines) >= min(LOG_BURST, rejections) // 2, f"only {len(lines)} lines"
+
+    def accounted():
+        suppressed = [int(m) for l in lines for m in re.findall(r" suppressed=(\d+) ", l)]
+        assert len(lines) + sum(suppressed) == rejections, \
+            f"{len(lines)} lines + {sum(suppressed)} suppressed != {rejections} rejections"
+        assert suppressed, "no line carries a suppressed count"
+
+    return results + run_tests([("clean exit 0 on SIGTERM", lambda: assert_eq(code, 0)),
+                                ("log lines bounded by the rate limit", bounded),
+                                ("every rejection logged or counted as suppressed", accounted),
+                                ("log holds no token", lambda: assert_eq(bad in err, False))])
+
 
 # ---------------------------------------------------------------------------------------------
 def run_tests(tests):
@@ -791,6 +1176,9 @@ def run_tests(tests):
             fn()
             results.append((name, None))
             print(f"PASS {name}", flush=True)
+        except ExpectedFailure as e:
+            results.append((name, None))
+            print(f"XFAIL {name}: {e}", flush=True)
         except Exception:  # noqa: BLE001
             results.append((name, traceback.format_exc()))
             print(f"FAIL {name}\n{traceback.format_exc()}", flush=True)
@@ -801,12 +1189,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--server", required=True)
     ap.add_argument("--kind", choices=["token", "binding", "unprotected"], required=True)
-    ap.add_argument("--group", choices=["checks", "robustness", "startup", "hostile"],
-                    required=True)
+    ap.add_argument("--group", choices=["checks", "robustness", "startup", "hostile", "trailers",
+                                        "failure-bytes", "log-flood"], required=True)
     a = ap.parse_args()
     a.server = os.path.abspath(a.server)
     results = {"checks": group_checks, "robustness": group_robustness,
-               "startup": group_startup, "hostile": group_hostile}[a.group](a.server, a.kind)
+               "startup": group_startup, "hostile": group_hostile, "trailers": group_trailers,
+               "failure-bytes": group_failure_bytes, "log-flood": group_log_flood}[a.group](
+                   a.server, a.kind)
     failed = sum(1 for _, e in results if e)
     print(f"{len(results) - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)

@@ -370,18 +370,26 @@ TEST(JoseHeader, HeaderIsJudgedBeforeThePayload) {
 
 // ---- the JWS-level verifier --------------------------------------------------------------------
 
-TEST(JwsHs256Verifier, ReturnsThePayloadBytesWithoutJudgingThem) {
-  JwsHs256Verifier jws(test_key());
+JwsVerifier jws_for(const std::vector<std::uint8_t>& key, std::size_t max_size = kMaxTokenSize) {
+  auto v = JwsVerifier::create({Secret(key)}, max_size);
+  EXPECT_TRUE(v) << v.error();
+  return std::move(v).value();
+}
+
+TEST(JwsVerifier, ReturnsThePayloadBytesWithoutJudgingThem) {
+  const JwsVerifier jws = jws_for(test_key());
   const std::string payload = "not JSON \x01\xFF at all";
   const std::string token = mint(kHeader, payload);
   char out[kMaxPayloadSize];
   std::size_t size = 99;
-  ASSERT_EQ(jws.verify(token, out, size), Reason::ok);
+  std::size_t key = 99;
+  ASSERT_EQ(jws.verify(token, out, size, &key), Reason::ok);
   EXPECT_EQ(std::string(out, size), payload);
+  EXPECT_EQ(key, 0U);
 }
 
-TEST(JwsHs256Verifier, AppliesTheStructuralAndHeaderRules) {
-  JwsHs256Verifier jws(test_key());
+TEST(JwsVerifier, AppliesTheStructuralAndHeaderRules) {
+  const JwsVerifier jws = jws_for(test_key());
   char out[kMaxPayloadSize];
   std::size_t size = 0;
   EXPECT_EQ(jws.verify(mint(kHeader, "x", other_key()), out, size), Reason::bad_signature);
@@ -390,22 +398,43 @@ TEST(JwsHs256Verifier, AppliesTheStructuralAndHeaderRules) {
   EXPECT_EQ(jws.verify(mint("{", "x"), out, size), Reason::bad_json);
   EXPECT_EQ(jws.verify("a.b", out, size), Reason::malformed);
   const std::string t = mint(kHeader, "x");
-  EXPECT_EQ(jws.verify(t, out, size, t.size() - 1), Reason::token_too_long);
-  EXPECT_EQ(jws.verify(t, out, size, t.size()), Reason::ok);
+  EXPECT_EQ(jws_for(test_key(), t.size() - 1).verify(t, out, size), Reason::token_too_long);
+  EXPECT_EQ(jws_for(test_key(), t.size()).verify(t, out, size), Reason::ok);
 }
 
-TEST(JwsHs256Verifier, CopiesAndMovesKeepTheKey) {
-  JwsHs256Verifier a(test_key());
-  JwsHs256Verifier b(a);
-  JwsHs256Verifier c(other_key());
+TEST(JwsVerifier, CopiesAndMovesKeepTheKey) {
+  const JwsVerifier a = jws_for(test_key());
+  JwsVerifier b(a);
+  JwsVerifier c = jws_for(other_key());
   c = a;
-  JwsHs256Verifier d(std::move(b));
+  const JwsVerifier d(std::move(b));
   char out[kMaxPayloadSize];
   std::size_t size = 0;
   const std::string t = mint(kHeader, "x");
   EXPECT_EQ(a.verify(t, out, size), Reason::ok);
   EXPECT_EQ(c.verify(t, out, size), Reason::ok);
   EXPECT_EQ(d.verify(t, out, size), Reason::ok);
+}
+
+TEST(JwsVerifier, RefusesBadKeySets) {
+  EXPECT_FALSE(JwsVerifier::create({}));
+  EXPECT_FALSE(JwsVerifier::create({Secret(std::vector<std::uint8_t>(31, 1))}));
+  EXPECT_FALSE(JwsVerifier::create({Secret(test_key(), std::string(kMaxKeyIdSize + 1, 'k'))}));
+  EXPECT_TRUE(JwsVerifier::create({Secret(test_key(), std::string(kMaxKeyIdSize, 'k'))}));
+  EXPECT_FALSE(JwsVerifier::create({Secret(test_key())}, 0));
+  EXPECT_FALSE(JwsVerifier::create({Secret(test_key())}, kMaxTokenSize + 1));
+}
+
+TEST(Algorithms, NamesRoundTripCaseSensitively) {
+  for (const char* name : {"HS256", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256",
+                           "ES384", "ES512", "EdDSA"}) {
+    const auto alg = algorithm_from_string(name);
+    ASSERT_TRUE(alg) << name;
+    EXPECT_EQ(to_string(*alg), name);
+  }
+  for (const char* bad : {"hs256", "none", "HS384", "EDDSA", "", "HS256 "}) {
+    EXPECT_FALSE(algorithm_from_string(bad)) << bad;
+  }
 }
 
 }  // namespace

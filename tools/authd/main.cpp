@@ -21,16 +21,16 @@
 #include <vector>
 
 #include "approov/adapters/beast.hpp"
-#include "approov/adapters/beast_server.hpp"
+#include "approov/server/http_server.hpp"
 #include "settings.hpp"
 
 namespace approov::authd {
 namespace {
 
 namespace http = boost::beast::http;
-using approov::beast::Request;
-using approov::beast::Response;
-using approov::beast::Server;
+using approov::server::Request;
+using approov::server::Response;
+using approov::server::Server;
 
 // ---- the current policy ---------------------------------------------------------------------
 
@@ -76,16 +76,24 @@ inline void bump(Counter& c, std::uint64_t by = 1) noexcept {
   c.store(c.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
 }
 
+// A token bucket for log lines (one per kind of line per worker).
+struct LogBudget {
+  double tokens = 0;
+  std::chrono::steady_clock::time_point refill{};
+  std::uint64_t suppressed = 0;
+};
+
 struct alignas(64) WorkerState {
   std::array<std::array<Counter, kReasonCount>, kDecisions> requests{};
   std::array<Counter, kBypasses> bypass{};  // allow for unprotected/preflight, deny otherwise
   std::array<Counter, kBuckets.size() + 1> latency{};
   Counter latency_ns{};
-  // Log rate limiting (owner thread only).
-  double log_tokens = 0;
-  std::chrono::steady_clock::time_point log_refill{};
-  std::uint64_t log_suppressed = 0;
-  std::string path;  // reused normalization buffer
+  // Log rate limiting (owner thread only): denials and report-only failures each have their
+  // own budget, so a flood of denials never hides the report-only lines a rollout watches.
+  LogBudget deny_log;
+  LogBudget report_log;
+  std::string path;    // reused normalization buffer
+  std::string folded;  // reused buffer for the case-folded reading of the path
 };
 
 struct Service {
@@ -148,25 +156,35 @@ void log_event(const std::string& fields) {
   write_line("{\"ts\":\"" + timestamp() + "\"," + fields + "}\n");
 }
 
-// Token bucket per worker: the process-wide rate split evenly between workers.
-bool may_log(WorkerState& w, const Policy& p) {
+// Token bucket per worker and kind of line: the process-wide rate (for each kind) split evenly
+// between workers.
+bool may_log(LogBudget& b, const Policy& p) {
   if (p.log_rate <= 0) return false;
   const double rate = p.log_rate / static_cast<double>(g_service->threads);
   const auto now = std::chrono::steady_clock::now();
-  const double elapsed = std::chrono::duration<double>(now - w.log_refill).count();
-  w.log_refill = now;
-  w.log_tokens = std::min(std::max(rate, 1.0), w.log_tokens + elapsed * rate);
-  if (w.log_tokens < 1) {
-    ++w.log_suppressed;
+  const double elapsed = std::chrono::duration<double>(now - b.refill).count();
+  b.refill = now;
+  b.tokens = std::min(std::max(rate, 1.0), b.tokens + elapsed * rate);
+  if (b.tokens < 1) {
+    ++b.suppressed;
     return false;
   }
-  w.log_tokens -= 1;
+  b.tokens -= 1;
   return true;
 }
 
+// `suppressed_before` for the line about to be written from budget `b`.
+void add_suppressed(std::string& fields, LogBudget& b) {
+  if (b.suppressed == 0) return;
+  fields += ",\"suppressed_before\":" + std::to_string(b.suppressed);
+  b.suppressed = 0;
+}
+
+// `event` is "deny" or "report_only"; each draws on its own budget.
 void log_denial(WorkerState& w, const Policy& p, std::string_view event, std::string_view reason,
                 const Route* route, const HeaderSource& headers, std::string_view method) {
-  if (!may_log(w, p)) return;
+  LogBudget& budget = event == "report_only" ? w.report_log : w.deny_log;
+  if (!may_log(budget, p)) return;
   std::string fields = "\"event\":\"" + std::string(event) + "\",\"reason\":\"" +
                        std::string(reason) +
                        "\",\"route\":" + json_string(route != nullptr ? route->prefix : "") +
@@ -175,10 +193,7 @@ void log_denial(WorkerState& w, const Policy& p, std::string_view event, std::st
   if (p.check.extract_token(headers, token) == Reason::ok && !token.empty()) {
     fields += ",\"token_fp\":\"" + std::string(token_fingerprint(token).data()) + "\"";
   }
-  if (w.log_suppressed != 0) {
-    fields += ",\"suppressed_before\":" + std::to_string(w.log_suppressed);
-    w.log_suppressed = 0;
-  }
+  add_suppressed(fields, budget);
   log_event(fields);
 }
 
@@ -188,8 +203,18 @@ constexpr std::array<std::string_view, 6> kClaimHeaders{"Approov-Claim-Did",   "
                                                         "Approov-Claim-Arc",   "Approov-Claim-Ipk",
                                                         "Approov-Claim-Mskid", "Approov-Claim-Exp"};
 
+// The largest claim value (`exp` text included) copied into a claim header. A longer one is
+// sent empty, so the whole 200 answer stays under 6.5 KiB (six values of at most this size,
+// with the names) whatever the token carries: a verified token may hold a claim of several
+// KiB, and copied whole it would overflow a proxy's buffer for the auth answer (nginx's
+// proxy_buffer_size defaults to 4 KiB) and turn a valid request into a 500. 1 KiB is above
+// every claim Approov issues (an RSA-4096 `ipk` is about 740 bytes). In docs/SIDECAR.md.
+constexpr std::size_t kMaxClaimHeaderValue = 1024;
+
+// The claim value as a header value, or empty: absent, over the cap, or with a byte that
+// could split or corrupt a header.
 std::string_view header_safe(std::optional<std::string_view> v) {
-  if (!v) return {};
+  if (!v || v->size() > kMaxClaimHeaderValue) return {};
   for (char c : *v) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return {};  // never split a header
   }
@@ -199,8 +224,9 @@ std::string_view header_safe(std::optional<std::string_view> v) {
 void set_claim_headers(Response& res, const Claims* claims) {
   std::array<std::string_view, kClaimHeaders.size()> values{};
   if (claims != nullptr) {
-    values = {header_safe(claims->did()), header_safe(claims->ip()),    header_safe(claims->arc()),
-              header_safe(claims->ipk()), header_safe(claims->mskid()), claims->exp_text()};
+    values = {header_safe(claims->did()),   header_safe(claims->ip()),
+              header_safe(claims->arc()),   header_safe(claims->ipk()),
+              header_safe(claims->mskid()), header_safe(claims->exp_text())};
   }
   for (std::size_t i = 0; i < kClaimHeaders.size(); ++i) {
     res.insert(boost::beast::string_view(kClaimHeaders[i].data(), kClaimHeaders[i].size()),
@@ -214,10 +240,27 @@ void deny(Response& res, const Policy& p) {
   res.body() = p.failure.body;
 }
 
-std::string_view first_value(const Request& req, std::string_view name) {
-  const auto it = req.find(boost::beast::string_view(name.data(), name.size()));
-  if (it == req.end()) return {};
-  return {it->value().data(), it->value().size()};
+// An HTTP method token (RFC 9110 tchar+), as Access-Control-Request-Method must hold.
+bool is_method_token(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (char c : s) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alnum && std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// A CORS preflight: OPTIONS with exactly one non-empty Origin and exactly one
+// Access-Control-Request-Method holding a method token. Nothing looser gets the bypass: an
+// OPTIONS that is not a preflight may reach a handler that serves every method.
+bool is_preflight(const HeaderSource& headers, std::string_view method) noexcept {
+  if (method != "OPTIONS") return false;
+  const HeaderFields origin = headers.fields("Origin");
+  if (origin.count != 1 || origin.first.empty()) return false;
+  const HeaderFields wanted = headers.fields("Access-Control-Request-Method");
+  return wanted.count == 1 && is_method_token(wanted.first);
 }
 
 void handle(const Request& req, Response& res) {
@@ -230,19 +273,27 @@ void handle(const Request& req, Response& res) {
   // The original URI and method come from the proxy's headers (nginx's auth subrequest is
   // always a GET to the auth location). Method and URI are read from the same proxy's pair,
   // so a client header of the other pair cannot choose the method (the recipes strip the
-  // pair their proxy does not set).
+  // pair their proxy does not set). Two fields of the URI or of its method header mean a
+  // proxy appended instead of replacing: which one it acted on is unknown, so deny.
   std::string_view uri;
   std::string_view method;
-  bool ambiguous_uri = false;
+  bool ambiguous = false;
   for (const std::string& h : p.uri_headers) {
     const HeaderFields f = headers.fields(h);
-    if (f.count == 0 || f.first.empty()) continue;
+    if (f.count == 0) continue;
+    if (f.count > 1) {
+      ambiguous = true;
+      break;
+    }
+    if (f.first.empty()) continue;
     uri = f.first;
-    ambiguous_uri = f.count > 1;  // a proxy that appended instead of replacing
-    if (iequals(h, "X-Original-URI")) {
-      method = first_value(req, "X-Original-Method");
-    } else if (iequals(h, "X-Forwarded-Uri")) {
-      method = first_value(req, "X-Forwarded-Method");
+    const std::string_view method_header = iequals(h, "X-Original-URI")    ? "X-Original-Method"
+                                           : iequals(h, "X-Forwarded-Uri") ? "X-Forwarded-Method"
+                                                                           : std::string_view();
+    if (!method_header.empty()) {
+      const HeaderFields m = headers.fields(method_header);
+      ambiguous = m.count > 1;
+      method = m.first;
     }
     break;
   }
@@ -262,45 +313,59 @@ void handle(const Request& req, Response& res) {
     bump(w.latency_ns, static_cast<std::uint64_t>(ns));
   };
 
-  if (p.cors_preflight && method == "OPTIONS" &&
-      headers.fields("Access-Control-Request-Method").count != 0) {
-    bump(w.bypass[kPreflight]);
-    if (p.claim_headers) set_claim_headers(res, nullptr);
-    return finish();
-  }
-
-  if (ambiguous_uri || !normalize_path(uri, w.path)) {
+  if (ambiguous || !normalize_path(uri, w.path)) {
     bump(w.bypass[kBadUri]);
     log_denial(w, p, "deny", "bad_uri", nullptr, headers, method);
     deny(res, p);
     return finish();
   }
-  const Route* route = p.match(w.path);
-  if (route == nullptr) {
+  if (p.cors_preflight && is_preflight(headers, method)) {
+    bump(w.bypass[kPreflight]);
+    if (p.claim_headers) set_claim_headers(res, nullptr);
+    return finish();
+  }
+  const Policy::Matches routes = p.match_readings(w.path, w.folded);
+  if (routes.count == 0) {
     bump(w.bypass[kNoRoute]);
     log_denial(w, p, "deny", "no_route", nullptr, headers, method);
     deny(res, p);
     return finish();
   }
-  if (route->policy.protection == Protection::none) {
-    bump(w.bypass[kUnprotected]);
-    if (p.claim_headers) set_claim_headers(res, nullptr);
-    return finish();
-  }
 
+  // The request must pass the route of every reading of its path (usually one route).
   thread_local Claims claims;  // 12 KiB: kept off the stack and reused
-  const Reason reason = p.check.check(headers, unix_now(), route->policy, claims);
-  if (reason == Reason::ok) {
+  const std::int64_t now = unix_now();
+  bool checked = false;  // some route needed a token, and every such check so far passed
+  Reason report_reason = Reason::ok;
+  const Route* report_route = nullptr;
+  for (std::size_t i = 0; i < routes.count; ++i) {
+    const Route* route = routes.routes[i];
+    if (route->policy.protection == Protection::none) continue;
+    const Reason reason = p.check.check(headers, now, route->policy, claims);
+    if (reason == Reason::ok) {
+      checked = true;
+    } else if (route->policy.report_only) {
+      if (report_route == nullptr) {
+        report_reason = reason;
+        report_route = route;
+      }
+    } else {
+      bump(w.requests[kDeny][static_cast<std::size_t>(reason)]);
+      log_denial(w, p, "deny", to_string(reason), route, headers, method);
+      deny(res, p);
+      return finish();
+    }
+  }
+  if (report_route != nullptr) {
+    bump(w.requests[kReportOnly][static_cast<std::size_t>(report_reason)]);
+    log_denial(w, p, "report_only", to_string(report_reason), report_route, headers, method);
+    if (p.claim_headers) set_claim_headers(res, nullptr);
+  } else if (checked) {
     bump(w.requests[kAllow][0]);
     if (p.claim_headers) set_claim_headers(res, &claims);
-  } else if (route->policy.report_only) {
-    bump(w.requests[kReportOnly][static_cast<std::size_t>(reason)]);
-    log_denial(w, p, "report_only", to_string(reason), route, headers, method);
-    if (p.claim_headers) set_claim_headers(res, nullptr);
   } else {
-    bump(w.requests[kDeny][static_cast<std::size_t>(reason)]);
-    log_denial(w, p, "deny", to_string(reason), route, headers, method);
-    deny(res, p);
+    bump(w.bypass[kUnprotected]);
+    if (p.claim_headers) set_claim_headers(res, nullptr);
   }
   finish();
 }
@@ -313,13 +378,10 @@ void reject(http::status status, Response& res) {
   WorkerState& w = *svc.workers[Server::worker_index()];
   const Policy& p = svc.policy.get();
   bump(w.bypass[kBadRequest]);
-  if (may_log(w, p)) {
+  if (may_log(w.deny_log, p)) {
     std::string fields = "\"event\":\"deny\",\"reason\":\"bad_request\",\"http_status\":" +
                          std::to_string(static_cast<unsigned>(status));
-    if (w.log_suppressed != 0) {
-      fields += ",\"suppressed_before\":" + std::to_string(w.log_suppressed);
-      w.log_suppressed = 0;
-    }
+    add_suppressed(fields, w.deny_log);
     log_event(fields);
   }
   deny(res, p);
@@ -473,7 +535,7 @@ int run(const std::vector<std::string>& args) {
   svc.policy.publish(policy.value());
   g_service = &svc;
 
-  approov::beast::ServerOptions opts;
+  approov::server::ServerOptions opts;
   opts.threads = s.threads;
   opts.header_limit = s.header_limit;
   opts.body_limit = 64 * 1024;  // a check needs no body; Envoy may forward part of one
@@ -491,7 +553,7 @@ int run(const std::vector<std::string>& args) {
       return 2;
     }
   }
-  approov::beast::ServerOptions admin_opts;
+  approov::server::ServerOptions admin_opts;
   admin_opts.threads = 1;
   admin_opts.max_connections = 64;
   std::unique_ptr<Server> admin;

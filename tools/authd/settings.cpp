@@ -164,16 +164,109 @@ std::string apply(Settings& s, const std::string& key, const std::string& value,
   return {};
 }
 
+// Hex digit value, or -1.
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// normalize_path (see settings.hpp), saying why a target is refused: nullptr if it is not.
+// Also normalizes route prefixes, so both sides of a match are read alike.
+const char* normalize(std::string_view target, std::string& out) {
+  out.clear();
+  const auto end = target.find_first_of("?#");
+  if (end != std::string_view::npos) target = target.substr(0, end);
+  if (target.empty() || target[0] != '/') return "not a path starting with /";
+  for (std::size_t i = 0; i < target.size(); ++i) {
+    char c = target[i];
+    if (c == '%') {
+      if (i + 2 >= target.size()) return "a bad percent-escape";
+      const int hi = hex_value(target[i + 1]);
+      const int lo = hex_value(target[i + 2]);
+      if (hi < 0 || lo < 0) return "a bad percent-escape";
+      c = static_cast<char>(hi * 16 + lo);
+      // An encoded separator is read differently by different servers: refuse to guess.
+      if (c == '/' || c == '\\') return "an encoded / or \\ (%2F, %5C)";
+      i += 2;
+    }
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return "a control byte";
+    if (c == '\\') return "a backslash";
+    // Path parameters: Tomcat, Jetty and Spring serve /api;x/secret as /api/secret, which
+    // would otherwise fall to the route of `/`. Encoded (%3B) too: some servers decode
+    // before they split parameters off.
+    if (c == ';') return "a ; (path parameters)";
+    if (c == '/' && !out.empty() && out.back() == '/') continue;  // merge slashes
+    out.push_back(c);
+  }
+  // Per segment: dot segments (the proxy and the upstream may resolve them differently), and
+  // a trailing dot or space (Windows servers drop them, serving /api. and /api%20 as /api).
+  std::size_t seg = 1;
+  while (seg <= out.size()) {
+    std::size_t next = out.find('/', seg);
+    if (next == std::string::npos) next = out.size();
+    const std::string_view s(out.data() + seg, next - seg);
+    if (s == "." || s == "..") return "a . or .. dot segment";
+    if (!s.empty() && (s.back() == '.' || s.back() == ' ')) {
+      return "a segment ending in a dot or a space";
+    }
+    seg = next + 1;
+  }
+  // An escape encoded twice (%2561 decodes to %61): a server that decodes again reads `a`.
+  for (std::size_t i = out.find('%'); i != std::string::npos; i = out.find('%', i + 1)) {
+    if (i + 2 < out.size() && hex_value(out[i + 1]) >= 0 && hex_value(out[i + 2]) >= 0) {
+      return "a percent-escape encoded twice (%25 before two hex digits)";
+    }
+  }
+  return nullptr;
+}
+
+// A route prefix as matched: normalized like a request path, without a trailing slash, ASCII.
+// Anything that would make the route match nothing (or other than what the line says) is an
+// error naming the line, never a route that silently fails open.
+std::string route_prefix(const std::string& written, const std::string& where, std::string& out) {
+  auto bad = [&](const std::string& what) { return where + ": route " + written + ": " + what; };
+  if (written.empty() || written[0] != '/') return bad("the prefix must start with /");
+  for (char c : written) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) return bad("the prefix holds a control byte");
+    if (c == '?') return bad("a query (?) is not part of a path: give the path alone");
+    if (c == '#') return bad("a fragment (#) never reaches the server: give the path alone");
+    if (c == '*') {
+      return bad("prefixes are literal (no wildcard): `/api` already covers `/api/...`");
+    }
+  }
+  if (const char* why = normalize(written, out)) {
+    return bad(std::string("the prefix has ") + why +
+               ", which every request path is denied for, so the route could never match");
+  }
+  for (char c : out) {
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      return bad(
+          "the prefix must be ASCII (after percent-decoding): routers disagree on the case "
+          "and Unicode forms of non-ASCII paths, so such a route cannot be matched fail-closed; "
+          "route its ASCII parent instead");
+    }
+  }
+  if (out.size() > 1 && out.back() == '/') out.pop_back();  // `/admin/` also covers `/admin`
+  return {};
+}
+
 // route PREFIX [report-only] (protected | unprotected | binding HEADER...)
 std::string parse_route(Settings& s, const std::vector<std::string>& w, const std::string& where) {
   if (w.size() < 2) return where + ": route: expected `route PREFIX MODE`";
   Route r;
-  r.prefix = w[1];
-  if (r.prefix.empty() || r.prefix[0] != '/' || !is_printable(r.prefix)) {
-    return where + ": route: the prefix must start with /";
-  }
+  r.source = where;
+  if (auto err = route_prefix(w[1], where, r.prefix); !err.empty()) return err;
+  // Matching ignores ASCII case (see Policy::match_readings): two prefixes equal under that
+  // folding would leave it to the order of the lines which one a path gets.
   for (const Route& existing : s.routes) {
-    if (existing.prefix == r.prefix) return where + ": route: duplicate prefix " + r.prefix;
+    if (iequals(existing.prefix, r.prefix)) {
+      return where + ": route " + w[1] + ": duplicate prefix: the same as " + existing.prefix +
+             " at " + existing.source +
+             " (prefixes compare after normalization and without regard to ASCII case)";
+    }
   }
   std::size_t i = 2;
   if (i < w.size() && w[i] == "report-only") {
@@ -286,59 +379,120 @@ Configured<Settings> load_settings(const std::vector<std::string>& args) {
   return s;
 }
 
-const Route* Policy::match(std::string_view path) const noexcept {
+namespace {
+
+// Whether `prefix` (normalized, no trailing slash unless it is `/`) covers `path` on whole
+// segments, ASCII case-insensitively if `any_case`, and with `suffix` also as `prefix.rest`
+// where rest has no `/` but maybe a final one (`/api.json`, `/api.x/` for `/api`).
+bool covers(std::string_view prefix, std::string_view path, bool any_case, bool suffix) noexcept {
+  if (path.size() < prefix.size()) return false;
+  const std::string_view head = path.substr(0, prefix.size());
+  if (any_case ? !iequals(head, prefix) : head != prefix) return false;
+  if (path.size() == prefix.size() || prefix.size() == 1 || path[prefix.size()] == '/') {
+    return true;
+  }
+  if (!suffix || path[prefix.size()] != '.') return false;
+  const std::size_t slash = path.find('/', prefix.size());
+  return slash == std::string_view::npos || slash + 1 == path.size();
+}
+
+// Routes are sorted longest prefix first, so the first that covers is the longest; two
+// prefixes never cover the same path at one length (equal under case folding are refused).
+const Route* longest(const std::vector<Route>& routes, std::string_view path, bool any_case,
+                     bool suffix) noexcept {
   for (const Route& r : routes) {
-    const std::string_view prefix = r.prefix;
-    if (path.substr(0, prefix.size()) != prefix) continue;
-    if (path.size() == prefix.size() || prefix.back() == '/' || path[prefix.size()] == '/') {
-      return &r;
-    }
+    if (covers(r.prefix, path, any_case, suffix)) return &r;
   }
   return nullptr;
 }
 
-bool normalize_path(std::string_view target, std::string& out) {
+// Characters whose case mapping or full case folding is ASCII letters, as UTF-8, with the
+// lower-case ASCII they stand for: dotted capital I and dotless i (Java's equalsIgnoreCase
+// takes both for i), long s, sharp s and capital sharp s (ss under full folding and
+// toUpperCase), the Kelvin sign, and the Latin ligatures U+FB00..U+FB06.
+struct Fold {
+  std::string_view utf8;
+  std::string_view ascii;
+};
+constexpr std::array<Fold, 13> kFolds{{{"\xC4\xB0", "i"},
+                                       {"\xC4\xB1", "i"},
+                                       {"\xC5\xBF", "s"},
+                                       {"\xC3\x9F", "ss"},
+                                       {"\xE1\xBA\x9E", "ss"},
+                                       {"\xE2\x84\xAA", "k"},
+                                       {"\xEF\xAC\x80", "ff"},
+                                       {"\xEF\xAC\x81", "fi"},
+                                       {"\xEF\xAC\x82", "fl"},
+                                       {"\xEF\xAC\x83", "ffi"},
+                                       {"\xEF\xAC\x84", "ffl"},
+                                       {"\xEF\xAC\x85", "st"},
+                                       {"\xEF\xAC\x86", "st"}}};
+
+// Writes `path` with every kFolds character replaced into `out`; false (and `out`
+// unspecified) if the path has none. Paths without a byte of 0x80 or above return at once.
+bool fold_to_ascii(std::string_view path, std::string& out) {
+  if (std::all_of(path.begin(), path.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    return false;
+  }
   out.clear();
-  const auto end = target.find_first_of("?#");
-  if (end != std::string_view::npos) target = target.substr(0, end);
-  if (target.empty() || target[0] != '/') return false;
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (std::size_t i = 0; i < target.size(); ++i) {
-    char c = target[i];
-    if (c == '%') {
-      if (i + 2 >= target.size()) return false;
-      const int hi = hex(target[i + 1]);
-      const int lo = hex(target[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      c = static_cast<char>(hi * 16 + lo);
-      // An encoded separator is read differently by different servers: refuse to guess.
-      if (c == '/' || c == '\\') return false;
-      i += 2;
+  bool folded = false;
+  for (std::size_t i = 0; i < path.size();) {
+    const Fold* hit = nullptr;
+    if (static_cast<unsigned char>(path[i]) >= 0x80) {
+      for (const Fold& f : kFolds) {
+        if (path.compare(i, f.utf8.size(), f.utf8) == 0) {
+          hit = &f;
+          break;
+        }
+      }
     }
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == '\\') return false;
-    // Path parameters: Tomcat, Jetty and Spring serve /api;x/secret as /api/secret, which
-    // would otherwise fall to the route of `/`. Encoded (%3B) too: some servers decode
-    // before they split parameters off.
-    if (c == ';') return false;
-    if (c == '/' && !out.empty() && out.back() == '/') continue;  // merge slashes
-    out.push_back(c);
+    if (hit == nullptr) {
+      out.push_back(path[i++]);
+      continue;
+    }
+    out.append(hit->ascii);
+    i += hit->utf8.size();
+    folded = true;
   }
-  // Dot segments: the proxy and the upstream may resolve them differently, so a path with
-  // one is refused rather than matched to a route it might not reach.
-  std::size_t seg = 1;
-  while (seg <= out.size()) {
-    std::size_t next = out.find('/', seg);
-    if (next == std::string::npos) next = out.size();
-    const std::string_view s(out.data() + seg, next - seg);
-    if (s == "." || s == "..") return false;
-    seg = next + 1;
+  return folded;
+}
+
+}  // namespace
+
+const Route* Policy::match(std::string_view path) const noexcept {
+  return longest(routes, path, false, false);
+}
+
+Policy::Matches Policy::match_readings(std::string_view path, std::string& scratch) const {
+  Matches m;
+  auto add = [&m](const Route* r) {
+    if (r == nullptr) return;
+    for (std::size_t i = 0; i < m.count; ++i) {
+      if (m.routes[i] == r) return;
+    }
+    m.routes[m.count++] = r;
+  };
+  m.routes[0] = match(path);
+  if (m.routes[0] == nullptr) return m;  // no route as written: denied whatever else
+  m.count = 1;
+  if (routes.size() == 1) return m;  // `/` alone (simple mode): every reading gives it
+  // The suffix readings differ from the others only for a path with a dot.
+  const bool dotted = path.find('.') != std::string_view::npos;
+  add(longest(routes, path, true, false));
+  if (dotted) {
+    add(longest(routes, path, false, true));
+    add(longest(routes, path, true, true));
   }
-  return true;
+  if (fold_to_ascii(path, scratch)) {
+    add(longest(routes, scratch, true, false));
+    add(longest(routes, scratch, true, true));
+  }
+  return m;
+}
+
+bool normalize_path(std::string_view target, std::string& out) {
+  return normalize(target, out) == nullptr;
 }
 
 namespace {
@@ -481,15 +635,19 @@ options (each also a `key = value` line in the config file, without the dashes):
   --env-file PATH             .env file to read (default: first .env from the cwd upwards)
   --failure-status N, --failure-body TEXT, --failure-content-type TYPE   (401, {}, application/json)
   --claim-headers on|off      Approov-Claim-* headers on allow (on)
-  --cors-preflight on|off     let OPTIONS + Access-Control-Request-Method through (off)
+  --cors-preflight on|off     let CORS preflights through: OPTIONS with one Origin and one
+                              Access-Control-Request-Method method token (off)
   --report-only on|off        log failures but allow, on every checked route (off)
   --uri-header NAME           header with the original URI (X-Original-URI, X-Forwarded-Uri)
   --header-limit BYTES, --max-connections N
   --idle-timeout-ms MS, --read-timeout-ms MS, --drain-timeout-ms MS
-  --log-rate N                denial log lines per second, 0 = none (20)
+  --log-rate N                log lines per second for denials, and again for report-only
+                              failures, 0 = none (20)
   --check-config              validate everything, print a summary, exit 0 or 2
 
-config-file route lines (longest prefix wins; a path no route matches is denied):
+config-file route lines (longest prefix on whole segments wins; a path no route matches is
+denied; prefixes are ASCII, normalized like paths, compared without regard to case; a path
+must pass the route of each way a framework may read it: case, suffix, case folding):
   route /health unprotected
   route /api protected
   route /api/pay binding Authorization X-Device-Id

@@ -2,6 +2,7 @@
 // the immutable Policy the request path reads. See docs/SIDECAR.md for the file format.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -17,8 +18,11 @@ namespace approov::authd {
 
 /// One `route` line: a path prefix and what it requires.
 struct Route {
+  /// Normalized like a request path (percent-decoded, slashes merged), no trailing slash
+  /// except for `/` itself, ASCII only. Case as written: matching decides about case.
   std::string prefix;
   RoutePolicy policy;
+  std::string source;  // "file:line", for configuration messages
 };
 
 /// Everything read from the config file and the command line. Start-up and reload only.
@@ -52,7 +56,8 @@ struct Settings {
   std::vector<std::string> uri_headers{"X-Original-URI", "X-Forwarded-Uri"};
   bool uri_headers_set = false;  // the first uri-header setting replaces the defaults
   std::vector<Route> routes;     // empty: simple mode
-  double log_rate = 20;          // denial log lines per second (per process), 0: no denial logs
+  double log_rate = 20;  // log lines per second (per process) for denials, and as many again
+                         // for report-only failures; 0: none
 
   std::string config_path;
   bool check_config = false;
@@ -72,11 +77,33 @@ struct Policy {
   bool cors_preflight = false;
   std::vector<std::string> uri_headers;
   std::uint64_t generation = 0;
-  double log_rate = 20;  // denial log lines per second, whole process
+  double log_rate = 20;  // per second, whole process, for each of denials and report-only
 
-  /// The route for `path` (longest prefix matching whole segments: `/api` matches `/api` and
-  /// `/api/x`, not `/apix`), or nullptr if none matches (deny). `path` must be normalized.
+  /// The route for `path` as written (longest prefix matching whole segments: `/api` matches
+  /// `/api` and `/api/x`, not `/apix`; bytes compared exactly), or nullptr if none matches
+  /// (deny). `path` must be normalized.
   [[nodiscard]] const Route* match(std::string_view path) const noexcept;
+
+  /// Every route that some reading of `path` selects, the routes a framework behind the
+  /// proxy could serve the path from. The request must pass each of them: that is what makes
+  /// matching fail closed, since a reading can only add routes to pass, never remove the
+  /// route of the path as written. The readings, each the longest matching prefix:
+  ///   - the path as written (`routes[0]`; none: `count` is 0 and the check denies);
+  ///   - ASCII case-insensitively (many routers ignore case);
+  ///   - both of those also with a suffix: `/api.json` and `/api.x/` read as `/api`
+  ///     (Spring's suffix pattern match);
+  ///   - when the path holds a character whose case folding gives ASCII letters (dotless i,
+  ///     dotted capital I, long s, sharp s, Kelvin sign, the Latin ligatures): the path so
+  ///     folded, case-insensitively, with and without the suffix (Java's equalsIgnoreCase,
+  ///     full Unicode case folding).
+  /// Trailing slashes need no reading: `/api/` matches `/api` on whole segments.
+  /// `scratch` is a reused buffer for the folded path. `path` must be normalized.
+  struct Matches {
+    static constexpr std::size_t kMax = 6;
+    std::array<const Route*, kMax> routes{};
+    std::size_t count = 0;  // distinct routes in `routes`, the path as written first
+  };
+  [[nodiscard]] Matches match_readings(std::string_view path, std::string& scratch) const;
 };
 
 /// Normalizes a request target for route matching into `out`: drops the query and fragment,
@@ -84,7 +111,9 @@ struct Policy {
 /// `bad_uri`) for what proxies and upstreams may read differently, so that a path can never
 /// match a more lenient route than the resource it reaches: a target that is not an
 /// origin-form path, a bad escape, an encoded `/` or `\`, a backslash, a control byte, a `;`
-/// (path parameters, raw or encoded), or a `.` or `..` segment.
+/// (path parameters, raw or encoded), a `.` or `..` segment, a segment ending in a dot or a
+/// space (Windows servers drop those: `/api.` is `/api` there), or an escape encoded twice
+/// (`%2561`: a server that decodes twice reads `a`).
 [[nodiscard]] bool normalize_path(std::string_view target, std::string& out);
 
 /// Loads the secret (file or environment, after the .env file) and builds the policy.

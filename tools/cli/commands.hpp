@@ -57,10 +57,12 @@ struct BenchOptions {
 /// Returns false (with a message on stderr) if stdin cannot be read.
 [[nodiscard]] bool read_token_argument(const std::string& arg, std::string& token);
 
+/// The `--now` values `gen` and `verify` accept: 0 .. approov::kMaxExp (year 9999). Outside it,
+/// `now +/- leeway or ttl` would reach the int64 ends, where the library saturates.
+/// Returns an empty string, or the usage message.
+[[nodiscard]] std::string check_now_option(const std::optional<std::int64_t>& now);
+
 /// "2119-03-18T05:33:25Z" for a Unix time, or "" when out of the printable range.
 [[nodiscard]] std::string utc_time_text(double epoch);
-
-/// A one-line explanation of a reason code for people (the code itself is the stable part).
-[[nodiscard]] const char* describe_reason(std::uint8_t reason) noexcept;
 
 }  // namespace approov_cli

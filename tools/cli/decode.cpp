@@ -1,12 +1,11 @@
 // `approov-token decode`: shows what a token says without checking it. Everything printed
 // here is attacker-controlled until `verify` says otherwise, hence the UNVERIFIED label.
-#include <cmath>
-#include <cstdlib>
 #include <iostream>
 #include <string>
 
 #include "approov/base64.hpp"
 #include "commands.hpp"
+#include "internal/number.hpp"
 #include "json_text.hpp"
 
 namespace approov_cli {
@@ -32,14 +31,14 @@ bool render(const char* label, std::string_view segment, std::string& out) {
   }
   std::string pretty;
   const JsonCheck check = check_json(json, &pretty);
-  if (check.problem == JsonProblem::syntax || check.problem == JsonProblem::too_deep) {
-    std::cerr << "approov-token decode: the " << label << " is not JSON (" << check.detail
-              << " at byte " << check.offset << ")\n";
+  if (!check.is_json()) {
+    std::cerr << "approov-token decode: the " << label << " is not JSON (" << check.describe()
+              << ")\n";
     return false;
   }
   if (!check.ok()) {
-    std::cerr << "approov-token decode: warning: the " << label << " has a " << check.detail
-              << " at byte " << check.offset << "; verify rejects such tokens (bad_json)\n";
+    std::cerr << "approov-token decode: warning: the " << label << " has a " << check.describe()
+              << "; verify rejects such tokens (bad_json)\n";
   }
   out.clear();
   for (const char c : pretty) {
@@ -53,13 +52,9 @@ bool render(const char* label, std::string_view segment, std::string& out) {
 void note_exp(std::string_view payload_segment) {
   std::string json;
   if (!decode_segment(payload_segment, json)) return;
-  const std::size_t at = json.find("\"exp\":");
-  if (at == std::string::npos) return;
-  const char* start = json.c_str() + at + 6;
-  char* end = nullptr;
-  const double exp = std::strtod(start, &end);
-  if (end == start) return;
-  const std::string when = utc_time_text(exp);
+  const auto exp = json_member(json, "exp");
+  if (!exp || exp->type != approov::json::Type::number) return;
+  const std::string when = utc_time_text(approov::detail::number_to_double(exp->raw));
   if (!when.empty()) std::cerr << "exp: " << when << '\n';
 }
 

@@ -6,6 +6,7 @@
 
 #include "approov/config.hpp"
 #include "approov/crypto.hpp"
+#include "approov/request_check.hpp"
 #include "approov/token_verifier.hpp"
 #include "commands.hpp"
 #include "json_text.hpp"
@@ -16,7 +17,43 @@ namespace {
 
 constexpr std::int64_t kDefaultTtlSeconds = 3600;
 
-// One --claim NAME=VALUE as a JSON member, or an error message.
+// gen mints only what `verify` accepts, apart from the time rules (an expired or not yet valid
+// token is a test case people ask for): the token goes through the library's verifier, and a
+// refusal names the rule. Empty when the token is fine.
+std::string refusal(const std::string& token, const approov::Secret& key,
+                    const std::optional<std::string>& bind) {
+  approov::VerifierConfig config;
+  config.secrets.push_back(key);
+  auto verifier = approov::TokenVerifier::create(std::move(config));
+  if (!verifier) return verifier.error();
+  approov::Claims claims;
+  // Verified at the newest accepted exp, so that only an expired token can fail on time.
+  approov::Reason reason = verifier.value().verify(token, approov::kMaxExp, claims);
+  if (reason == approov::Reason::expired || reason == approov::Reason::not_yet_valid ||
+      reason == approov::Reason::iat_future) {
+    return {};
+  }
+  if (reason == approov::Reason::ok && bind) {
+    reason = approov::check_binding_value(claims, *bind);
+  }
+  if (reason == approov::Reason::ok) return {};
+  return "the token would be rejected by verify as " + std::string(approov::to_string(reason)) +
+         " (" + std::string(approov::describe(reason)) + ")";
+}
+
+// `text` as a JSON string the verifier accepts, or an error naming the rule it breaks.
+bool quoted_string(const std::string& what, std::string_view text, std::string& out,
+                   std::string& error) {
+  out = json_quote(text);
+  const JsonCheck check = check_json(out);
+  if (check.ok()) return true;
+  // Offsets in the quoted text are one past the offsets in `text`.
+  error = what + ": " + std::string(approov::json::describe(check.problem)) + " at byte " +
+          std::to_string(check.offset == 0 ? 0 : check.offset - 1);
+  return false;
+}
+
+// One --claim NAME=VALUE as a JSON member, or an error message naming the rule it breaks.
 bool claim_member(const std::string& spec, std::string& name, std::string& member,
                   std::string& error) {
   const std::size_t eq = spec.find('=');
@@ -26,17 +63,17 @@ bool claim_member(const std::string& spec, std::string& name, std::string& membe
   }
   name = spec.substr(0, eq);
   const std::string value = spec.substr(eq + 1);
-  if (!is_valid_utf8(name) || !is_valid_utf8(value)) {
-    error = "--claim " + name + ": not valid UTF-8";
-    return false;
-  }
-  member = json_quote(name) + ':';
+  std::string quoted;
+  if (!quoted_string("--claim " + name + ": the name", name, quoted, error)) return false;
+  member = quoted + ':';
   const JsonCheck check = check_json(value);
-  if (check.problem == JsonProblem::syntax) {
-    member += json_quote(value);  // not JSON: the text itself, as a string
+  if (!check.is_json()) {
+    // Not JSON: the text itself, as a string.
+    if (!quoted_string("--claim " + name + ": the value", value, quoted, error)) return false;
+    member += quoted;
   } else if (!check.ok()) {
-    error = "--claim " + name + ": the value is JSON the verifier would reject (" + check.detail +
-            "); quote it to send it as a string";
+    error = "--claim " + name + ": the value is JSON the verifier would reject (" +
+            check.describe() + ")";
     return false;
   } else {
     // Keep the caller's JSON but drop surrounding whitespace so the payload stays compact.
@@ -62,11 +99,10 @@ int run_gen(const GenOptions& options) {
   if (options.exp && !is_json_number(*options.exp)) {
     return usage("--exp must be a number of seconds since the Unix epoch, e.g. 4708683205.891912");
   }
-  if (options.kid && !is_valid_utf8(*options.kid)) return usage("--kid: not valid UTF-8");
 
   // Bounding both keeps now +/- ttl far from int64 overflow.
-  if (options.now && (*options.now < 0 || *options.now > approov::kMaxExp)) {
-    return usage("--now must be between 0 and " + std::to_string(approov::kMaxExp));
+  if (const std::string bad_now = check_now_option(options.now); !bad_now.empty()) {
+    return usage(bad_now);
   }
   if (options.ttl && (*options.ttl < -approov::kMaxExp || *options.ttl > approov::kMaxExp)) {
     return usage("--ttl must be between -" + std::to_string(approov::kMaxExp) + " and " +
@@ -103,14 +139,23 @@ int run_gen(const GenOptions& options) {
   payload += '}';
 
   std::string header = "{\"typ\":\"JWT\",\"alg\":\"HS256\"";
-  if (options.kid) header += ",\"kid\":" + json_quote(*options.kid);
+  if (options.kid) {
+    std::string kid, error;
+    if (!quoted_string("--kid", *options.kid, kid, error)) return usage(error);
+    header += ",\"kid\":" + kid;
+  }
   header += '}';
 
   // Resolve the secret last, so that usage errors are reported even without one.
   auto secret = resolve_secret(options.secret);
   if (!secret) return usage(secret.error());
-  const auto& key = secret.value().secret.bytes();
-  std::cout << approov::mint_hs256(header, payload, key.data(), key.size()) << '\n';
+  const approov::Secret& key = secret.value().secret;
+  const std::string token =
+      approov::mint_hs256(header, payload, key.bytes().data(), key.bytes().size());
+  if (const std::string refused = refusal(token, key, options.bind); !refused.empty()) {
+    return usage(refused);
+  }
+  std::cout << token << '\n';
   return kExitOk;
 }
 

@@ -1,51 +1,57 @@
-// JSON text helpers for the CLI: a strict checker that can also re-indent a document while
-// keeping every number and string exactly as written (so `decode` shows `exp` digit for digit),
-// and quoting for the values `gen` writes. Tools only; the verifier has its own parser.
+// JSON for the CLI, on the library's one JSON reader (src/internal/json.hpp), so that the CLI
+// judges JSON exactly as the verifier does: checking `gen`'s claim values, pretty printing in
+// `decode` (numbers and strings kept verbatim, so `exp` shows digit for digit), claim names in
+// `verify`, and quoting for the values `gen` writes.
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "internal/json.hpp"
+
 namespace approov_cli {
 
-/// What `check_json` found. `syntax` means "not JSON at all" (RFC 8259 grammar or UTF-8);
-/// the other problems are JSON that the verifier's I-JSON rules would still reject.
-enum class JsonProblem {
-  none,
-  syntax,            ///< not RFC 8259 JSON, or not valid UTF-8
-  too_deep,          ///< nesting deeper than kMaxJsonDepth
-  duplicate_member,  ///< an object repeats a member name (compared after unescaping)
-  lone_surrogate,    ///< a \uD800-\uDFFF escape without its pair
-};
-
-inline constexpr int kMaxJsonDepth = 32;
-
+/// What `check_json` found. `problem == none`: JSON the verifier accepts (as a value inside a
+/// token). Otherwise the first problem and its byte offset: either `is_json()` is false (not
+/// RFC 8259 JSON at all), or the text is JSON that the verifier's I-JSON rules refuse
+/// (duplicate names, noncharacters, lone surrogates).
 struct JsonCheck {
-  JsonProblem problem = JsonProblem::none;
-  std::size_t offset = 0;  ///< byte offset of the first problem
-  std::string detail;      ///< short human description (never the document itself)
-  [[nodiscard]] bool ok() const noexcept { return problem == JsonProblem::none; }
+  approov::json::Problem problem = approov::json::Problem::none;
+  std::size_t offset = 0;
+  [[nodiscard]] bool ok() const noexcept { return problem == approov::json::Problem::none; }
+  /// True when the grammar, UTF-8 and nesting are fine (the only problems are I-JSON ones).
+  [[nodiscard]] bool is_json() const noexcept;
+  /// "duplicate member name at byte 12"
+  [[nodiscard]] std::string describe() const;
 };
 
-/// Checks that `text` is exactly one JSON value (surrounding whitespace allowed). If `pretty`
-/// is not null and the grammar is fine, writes a copy indented by two spaces per level, with
-/// number and string texts verbatim. Duplicate members and lone surrogates are reported but
-/// still formatted (so `decode` can show what is there); nesting beyond kMaxJsonDepth stops.
+/// Largest text the CLI reads as JSON (a claim value or a decoded token segment).
+inline constexpr std::size_t kMaxCliJson = 1 << 20;
+
+/// Checks that `text` is exactly one JSON value (surrounding whitespace allowed), under the
+/// verifier's rules. If `pretty` is not null and the text is JSON (`is_json()`), writes a
+/// copy indented by two spaces per level, with number and string texts verbatim; I-JSON
+/// problems are reported but the text is still formatted, so `decode` can show what is there.
 [[nodiscard]] JsonCheck check_json(std::string_view text, std::string* pretty = nullptr);
 
-/// Unescaped names of the top-level members of a JSON object, in order (empty if not one).
+/// Unescaped names of the top-level members of a strict JSON object, in order (empty if the
+/// text is not one).
 [[nodiscard]] std::vector<std::string> json_member_names(std::string_view object_json);
 
-/// True if `text` is valid UTF-8 (no overlongs, no surrogates, at most U+10FFFF).
-[[nodiscard]] bool is_valid_utf8(std::string_view text) noexcept;
+/// The raw text of top-level member `name` of a JSON object (strings without their quotes),
+/// with its type, or nothing.
+[[nodiscard]] std::optional<approov::json::Value> json_member(std::string_view object_json,
+                                                              std::string_view name);
 
-/// `text` (valid UTF-8) as a JSON string literal, quotes included; control characters, `"` and
-/// `\` are escaped, everything else is kept as UTF-8.
+/// `text` as a JSON string literal, quotes included; control characters, `"` and `\` are
+/// escaped, everything else is kept as it is (so invalid UTF-8 stays invalid: check the
+/// result with `check_json`).
 [[nodiscard]] std::string json_quote(std::string_view text);
 
-/// True if `text` is a JSON number per RFC 8259 (e.g. "4708683205.891912", "-1e3").
-[[nodiscard]] bool is_json_number(std::string_view text) noexcept;
+/// True if `text` is exactly one JSON number per RFC 8259 (e.g. "4708683205.891912", "-1e3").
+[[nodiscard]] bool is_json_number(std::string_view text);
 
 }  // namespace approov_cli

@@ -1,8 +1,6 @@
 #include "secret_source.hpp"
 
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <utility>
 
 #include "approov/dotenv.hpp"
@@ -26,23 +24,7 @@ bool env_set(const char* name) {
 
 Result from_file(const std::string& path) {
   const std::string setting = "--secret-file " + path;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Result::failure(setting + ": cannot open the file");
-  // A secret is a few dozen characters; refuse to slurp something that clearly is not one.
-  constexpr std::size_t kMaxFileSize = 64 * 1024;
-  std::string text;
-  text.reserve(256);
-  char c;
-  while (in.get(c)) {
-    if (text.size() == kMaxFileSize) return Result::failure(setting + ": file too large");
-    text.push_back(c);
-  }
-  // The file may hold either form; the two alphabets never decode one text to different bytes.
-  auto standard = approov::decode_secret(text, approov::SecretEncoding::base64, setting);
-  if (standard) return from(std::move(standard), SecretOrigin::flag, setting);
-  auto url = approov::decode_secret(text, approov::SecretEncoding::base64url, setting);
-  if (url) return from(std::move(url), SecretOrigin::flag, setting);
-  return Result::failure(standard.error());
+  return from(approov::secret_from_file(path, std::nullopt, setting), SecretOrigin::flag, setting);
 }
 
 }  // namespace

@@ -50,6 +50,10 @@ int run_verify(const VerifyOptions& options) {
     std::cerr << "approov-token verify: --allow-missing-pay only makes sense with --bind\n";
     return kExitUsage;
   }
+  if (const std::string bad_now = check_now_option(options.now); !bad_now.empty()) {
+    std::cerr << "approov-token verify: " << bad_now << '\n';
+    return kExitUsage;
+  }
   auto secret = resolve_secret(options.secret);
   if (!secret) {
     std::cerr << "approov-token verify: " << secret.error() << '\n';
@@ -75,8 +79,8 @@ int run_verify(const VerifyOptions& options) {
         approov::check_binding_value(result.claims(), *options.bind, options.allow_missing_pay);
   }
   if (reason != approov::Reason::ok) {
-    std::cout << "invalid: " << approov::to_string(reason) << " ("
-              << describe_reason(static_cast<std::uint8_t>(reason)) << ")\n";
+    std::cout << "invalid: " << approov::to_string(reason) << " (" << approov::describe(reason)
+              << ")\n";
     return kExitInvalid;
   }
 

@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   reason = approov_verify(verifier, argv[1], strlen(argv[1]), (int64_t)time(NULL), claims);
   if (reason != APPROOV_OK) {
     printf("invalid %s\n", approov_reason_string(reason));
-  } else if (approov_claims_json(claims, "exp", &exp, &exp_len)) {
+  } else if (approov_claims_json(claims, "exp", 3, &exp, &exp_len) == APPROOV_CLAIM_FOUND) {
     printf("valid exp=%.*s\n", (int)exp_len, exp);
   }
   approov_claims_free(claims);

@@ -81,7 +81,7 @@ void write_failure(const FailureResponse& failure,
 }
 
 /// Wraps `handler(const Request&, Response&, const Claims*)` into a handler of the shape
-/// `void(const Request&, Response&)` (the one `approov::beast::Server` calls) that runs it
+/// `void(const Request&, Response&)` (the one `approov::server::Server` calls) that runs it
 /// only when `route`'s check passes (or the route is report-only) and otherwise writes the
 /// guard's failure response. `claims` is null when the request was not verified (an
 /// unprotected route, or a report-only failure). The guard must outlive the wrapper; the

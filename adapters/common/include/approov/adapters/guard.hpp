@@ -5,7 +5,10 @@
 #pragma once
 
 #include <array>
+#include <atomic>
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <string_view>
@@ -32,11 +35,72 @@ struct Rejection {
 /// once: it must be thread-safe and should be quick. Exceptions it throws are swallowed.
 using RejectionLogger = std::function<void(const Rejection&)>;
 
-/// Default logger: one line on stderr, e.g.
-/// `approov: rejected reason=bad_signature token=1f2e3d4c5b6a7980 GET /`.
-/// Control bytes in the method or path are replaced so that a client cannot forge log lines.
-inline void log_rejection_to_stderr(const Rejection& r) noexcept {
-  std::array<char, 320> line{};
+/// A process-wide log budget: a token bucket of `burst` lines refilled at `per_second` lines a
+/// second, kept in one atomic (the generic cell rate algorithm: the time at which the bucket
+/// would be full again), so `admit` takes no lock and never blocks, whatever the number of
+/// threads. A line refused is counted; the next line admitted gets that count (and the count
+/// restarts), so every line is either written or counted on a later one.
+class LogRateLimit {
+ public:
+  /// `per_second` 0 refuses every line (and counts none).
+  constexpr LogRateLimit(std::uint32_t per_second, std::uint32_t burst) noexcept
+      : interval_ns_(per_second == 0 ? 0 : 1'000'000'000 / static_cast<std::int64_t>(per_second)),
+        tolerance_ns_(interval_ns_ * static_cast<std::int64_t>(burst == 0 ? 0 : burst - 1)) {}
+
+  /// May a line be written at `now_ns` (a monotonic clock, in nanoseconds)? When it may,
+  /// `suppressed` is set to the number of lines refused since the last admitted one.
+  [[nodiscard]] bool admit(std::int64_t now_ns, std::uint64_t& suppressed) noexcept {
+    if (interval_ns_ == 0) return false;
+    std::int64_t full_at = full_at_.load(std::memory_order_relaxed);
+    for (;;) {
+      const std::int64_t start = full_at > now_ns ? full_at : now_ns;
+      if (start - now_ns > tolerance_ns_) {  // bucket empty
+        suppressed_.fetch_add(1, std::memory_order_relaxed);
+        return false;
+      }
+      if (full_at_.compare_exchange_weak(full_at, start + interval_ns_,
+                                         std::memory_order_relaxed)) {
+        suppressed = suppressed_.exchange(0, std::memory_order_relaxed);
+        return true;
+      }
+    }
+  }
+
+  /// `admit` at the current time of std::chrono::steady_clock.
+  [[nodiscard]] bool admit(std::uint64_t& suppressed) noexcept {
+    return admit(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                     std::chrono::steady_clock::now().time_since_epoch())
+                     .count(),
+                 suppressed);
+  }
+
+ private:
+  static_assert(std::atomic<std::int64_t>::is_always_lock_free);
+  static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
+  std::int64_t interval_ns_;
+  std::int64_t tolerance_ns_;
+  std::atomic<std::int64_t> full_at_{0};
+  std::atomic<std::uint64_t> suppressed_{0};
+};
+
+/// The default logger's limits: per process, 20 lines a second with bursts of 100 lines, for
+/// denials and for report-only lines each (two separate budgets, so that a flood of denied
+/// requests never hides the report-only lines of a route being trialled, nor the reverse).
+inline constexpr std::uint32_t kRejectionLogPerSecond = 20;
+inline constexpr std::uint32_t kRejectionLogBurst = 100;
+
+/// The default logger's process-wide budget for denial lines (`report_only` false) or for
+/// report-only lines (`report_only` true).
+inline LogRateLimit& rejection_log_budget(bool report_only) noexcept {
+  static LogRateLimit denials(kRejectionLogPerSecond, kRejectionLogBurst);
+  static LogRateLimit reports(kRejectionLogPerSecond, kRejectionLogBurst);
+  return report_only ? reports : denials;
+}
+
+/// Writes the line of `log_rejection_to_stderr` for `r` with no rate limit; `suppressed`
+/// (when not 0) is written as ` suppressed=N`, the lines of the same kind left out before it.
+inline void write_rejection_line(const Rejection& r, std::uint64_t suppressed) noexcept {
+  std::array<char, 384> line{};
   std::size_t n = 0;
   auto put = [&](std::string_view s, std::size_t limit) {
     for (std::size_t i = 0; i < s.size() && i < limit && n + 1 < line.size(); ++i) {
@@ -48,6 +112,17 @@ inline void log_rejection_to_stderr(const Rejection& r) noexcept {
   put(to_string(r.reason), 64);
   put(" token=", 16);
   put(r.fingerprint.empty() ? std::string_view("-") : r.fingerprint, 16);
+  if (suppressed != 0) {
+    // Before the client's method and path, so that no request can forge it.
+    char digits[20];
+    std::size_t d = 0;
+    do {
+      digits[d++] = static_cast<char>('0' + suppressed % 10);
+      suppressed /= 10;
+    } while (suppressed != 0);
+    put(" suppressed=", 16);
+    while (d > 0) put(std::string_view(&digits[--d], 1), 1);
+  }
   if (!r.method.empty()) {
     put(" ", 1);
     put(r.method, 16);
@@ -57,6 +132,21 @@ inline void log_rejection_to_stderr(const Rejection& r) noexcept {
   line[n++] = '\n';
   // One fwrite of the whole line: concurrent lines never interleave.
   std::fwrite(line.data(), 1, n, stderr);
+}
+
+/// Default logger: one line on stderr, e.g.
+/// `approov: rejected reason=bad_signature token=1f2e3d4c5b6a7980 GET /`
+/// (`approov: report-only reason=...` for a report-only route). Control bytes in the method
+/// or path are replaced so that a client cannot forge log lines. Rate limited per process
+/// (`kRejectionLogPerSecond`, `kRejectionLogBurst`, one budget for denials and another for
+/// report-only lines): a line left out is counted, and the next line written carries the
+/// count as `suppressed=N` after the token field, e.g.
+/// `approov: rejected reason=expired token=1f2e3d4c5b6a7980 suppressed=312 GET /`.
+/// A flood of bad requests therefore writes at most 100 + 20 lines a second of each kind.
+inline void log_rejection_to_stderr(const Rejection& r) noexcept {
+  std::uint64_t suppressed = 0;
+  if (!rejection_log_budget(r.report_only).admit(suppressed)) return;
+  write_rejection_line(r, suppressed);
 }
 
 /// Outcome of `Guard::decide` for one request.

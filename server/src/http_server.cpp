@@ -1,60 +1,6 @@
-// A small, fast HTTP/1.1 server engine on Boost.Beast / Asio, shared by the example servers
-// and the approov-authd sidecar. Header-only: needs the Boost headers (Asio and Beast; Debian
-// Boost 1.74; no compiled Boost library since 1.69) and Threads::Threads.
-//
-// Model
-//   * One io_context per worker thread; a connection lives on one worker for its whole life,
-//     so the request path takes no lock and touches no shared atomic (the connection count
-//     for `max_connections` is one relaxed atomic updated at accept and close only).
-//   * TCP listeners: with `reuse_port` (the default) every worker binds its own SO_REUSEPORT
-//     acceptor on the same address and the kernel spreads connections; otherwise worker 0
-//     accepts and hands sockets round-robin to the workers. Unix-socket listeners always use
-//     the second scheme. Port 0 binds an ephemeral port: read it back with `port()`.
-//   * Keep-alive and pipelining: requests on one connection are parsed, handled and answered
-//     strictly in order; bytes of the next request already read stay in the connection's
-//     buffer and are parsed after the response is written.
-//   * Buffers are per connection and reused: the read buffer, the response object (its body
-//     keeps its capacity) and the serialized header. Requests are parsed with Beast's parser fed
-//     from the connection's buffer; responses are written with one gathered write of the
-//     header and the body. Timeouts are per-connection deadlines checked by one coarse timer
-//     per worker, so a request costs no timer operation.
-//
-// Handler contract (read this, D):
-//   using Request  = boost::beast::http::request<boost::beast::http::string_body>;
-//   using Response = boost::beast::http::response<boost::beast::http::string_body>;
-//   using Handler  = std::function<void(const Request&, Response&)>;
-//   * Called on a worker thread, concurrently from all workers: it must be thread-safe (share
-//     only immutable state, or per-thread state indexed by `Server::worker_index()`).
-//   * `req` and `res` are valid only during the call; keep no reference to them.
-//   * `res` arrives reset to 200 OK with no fields and an empty body (capacity retained);
-//     set the status, fields and body. The server then sets the HTTP version (the request's),
-//     keep-alive (the request's wish; "close" while stopping) and Content-Length (the body
-//     size; a HEAD answer carries it without the body). Do not set Connection or
-//     Content-Length yourself.
-//   * It should not throw; if it does, the client gets an empty 500 and the connection closes.
-//   * It must not block for long: it runs on the event loop.
-//
-// Requests the server refuses itself at the HTTP level (it answers, then closes the
-// connection): header block over `header_limit` -> 431, body over `body_limit` -> 413, any
-// other parse error (a control byte in a header value, a bad request line, ...) -> 400, each
-// with an empty body; or, when `reject_response` (or `reject_handler`) is set, that response
-// for all of them. A server that guards its routes sets it to its failure response, so that a
-// request whose token header the parser refuses gets the same bytes as any other token
-// failure (SPEC §6), and a proxy that maps only the failure status (nginx auth_request) never
-// turns it into a 500.
-// Timeouts: a connection waiting for the first byte of a request is closed after
-// `idle_timeout`; once a request has started it must be complete within `read_timeout`
-// (slow-loris clients are closed, other connections are unaffected); a response must be
-// written within `write_timeout`.
-//
-// Lifetime: listen()* -> start() -> ... -> stop() -> wait() (or run(), which is start()+wait()).
-// `stop()` is thread-safe and may be called more than once (not from a signal handler: use an
-// asio::signal_set or a thread that calls it). It stops accepting, closes connections that are
-// idle between requests, lets requests being read or handled finish and answers them with
-// "Connection: close", then force-closes what is left after `drain_timeout`. `wait()` returns
-// when every worker has finished. The Server must outlive its workers (destructor stops and
-// joins).
-#pragma once
+// The HTTP/1.1 engine behind approov::server::Server (see http_server.hpp for the model and
+// the contracts): workers, connections, acceptors, the header-only request parser.
+#include "approov/server/http_server.hpp"
 
 #include <algorithm>
 #include <array>
@@ -72,7 +18,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -90,55 +35,32 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace approov::beast {
+namespace approov::server {
 
-namespace http = boost::beast::http;
 namespace asio = boost::asio;
-
-using Request = http::request<http::string_body>;
-using Response = http::response<http::string_body>;
-using Handler = std::function<void(const Request&, Response&)>;
-
-/// A fixed answer for requests refused before any handler runs (see the header comment).
-struct RejectResponse {
-  unsigned status = 400;
-  std::string content_type;  ///< empty: no Content-Type field
-  std::string body;
-};
-
-struct ServerOptions {
-  /// Worker threads (each with its own io_context). 0 means std::thread::hardware_concurrency().
-  std::size_t threads = 1;
-  /// Bind each worker's own SO_REUSEPORT acceptor for TCP listeners.
-  bool reuse_port = true;
-  /// Largest request line + header block, in bytes.
-  std::uint32_t header_limit = 16 * 1024;
-  /// Largest request body, in bytes.
-  std::uint64_t body_limit = 64 * 1024;
-  /// Open connections across all workers; connections beyond it are closed at once.
-  std::size_t max_connections = 10000;
-  /// Requests on one connection before it is closed (0: no limit).
-  std::size_t max_requests_per_connection = 0;
-  std::chrono::milliseconds idle_timeout{60000};
-  std::chrono::milliseconds read_timeout{10000};
-  std::chrono::milliseconds write_timeout{10000};
-  std::chrono::milliseconds drain_timeout{10000};
-  int listen_backlog = asio::socket_base::max_listen_connections;
-  /// Answer to requests refused at the HTTP level (parse errors, limits); unset: the error's
-  /// own status (400, 413, 431) with an empty body.
-  std::optional<RejectResponse> reject_response;
-  /// When set, writes that answer instead of `reject_response` (for an answer that changes at
-  /// run time, such as a reloaded failure response). Called on the worker thread, concurrently
-  /// from all workers, with the status the engine would send and a reset response; the same
-  /// rules as for the Handler apply. If it throws, `reject_response` (or the default) is sent.
-  std::function<void(http::status, Response&)> reject_handler;
-};
-
-class Server;
 
 namespace detail {
 
+class ServerImpl;
+
+int backlog(const ServerOptions& o) noexcept {
+  return o.listen_backlog > 0 ? o.listen_backlog : asio::socket_base::max_listen_connections;
+}
+
 class Worker;
+
+// The request parser: `http::request_parser` that stores the fields of the header section
+// only (see "Trailer fields" in the header comment). Boost calls on_field_impl for header and
+// trailer fields alike, and the parser's state says which section is being read.
+class RequestParser final : public http::request_parser<http::string_body> {
+ private:
+  void on_field_impl(http::field name, boost::beast::string_view name_string,
+                     boost::beast::string_view value, boost::beast::error_code& ec) override {
+    ec = {};
+    if (this->is_header_done()) return;  // a trailer field: never stored, never seen
+    this->get().insert(name, name_string, value);
+  }
+};
 
 class ConnectionBase {
  public:
@@ -150,21 +72,21 @@ class ConnectionBase {
 
 class Worker {
  public:
-  Worker(Server& server, std::size_t index)
+  Worker(ServerImpl& server, std::size_t index)
       : server_(server), index_(index), drain_timer_(ioc_), sweep_timer_(ioc_) {}
   asio::io_context& ioc() noexcept { return ioc_; }
-  Server& server() noexcept { return server_; }
+  ServerImpl& server() noexcept { return server_; }
   std::size_t index() const noexcept { return index_; }
   bool stopping() const noexcept { return stopping_; }
 
   void add(const std::shared_ptr<ConnectionBase>& c) { conns_.insert(c.get()); }
-  inline void remove(ConnectionBase* c);
-  inline void begin_stop();
-  inline void sweep();  // closes connections past their deadline, then re-arms
+  void remove(ConnectionBase* c);
+  void begin_stop();
+  void sweep();  // closes connections past their deadline, then re-arms
   std::vector<std::function<void()>> closers;  // close this worker's acceptors
 
  private:
-  Server& server_;
+  ServerImpl& server_;
   std::size_t index_;
   asio::io_context ioc_{1};
   asio::steady_timer drain_timer_;
@@ -174,26 +96,24 @@ class Worker {
   std::vector<ConnectionBase*> expired_;
   std::unordered_set<ConnectionBase*> conns_;
   bool stopping_ = false;
-  friend class approov::beast::Server;
+  friend class ServerImpl;
 };
 
-}  // namespace detail
-
-class Server {
+class ServerImpl {
  public:
-  Server(ServerOptions options, Handler handler)
+  ServerImpl(ServerOptions options, Handler handler)
       : options_(std::move(options)), handler_(std::move(handler)) {
     if (options_.threads == 0) {
       options_.threads = std::max(1u, std::thread::hardware_concurrency());
     }
     for (std::size_t i = 0; i < options_.threads; ++i) {
-      workers_.push_back(std::make_unique<detail::Worker>(*this, i));
+      workers_.push_back(std::make_unique<Worker>(*this, i));
       guards_.emplace_back(asio::make_work_guard(workers_.back()->ioc()));
     }
   }
-  Server(const Server&) = delete;
-  Server& operator=(const Server&) = delete;
-  ~Server() {
+  ServerImpl(const ServerImpl&) = delete;
+  ServerImpl& operator=(const ServerImpl&) = delete;
+  ~ServerImpl() {
     stop();
     wait();
   }
@@ -218,7 +138,7 @@ class Server {
   /// Starts the worker threads. Returns at once.
   void start() {
     for (auto& w : workers_) {
-      detail::Worker* wp = w.get();
+      Worker* wp = w.get();
       asio::post(wp->ioc(), [wp] { wp->sweep(); });
       threads_.emplace_back([wp] {
         current_worker_index() = wp->index();
@@ -231,7 +151,7 @@ class Server {
   void stop() {
     if (stop_requested_.exchange(true)) return;
     for (std::size_t i = 0; i < workers_.size(); ++i) {
-      detail::Worker* w = workers_[i].get();
+      Worker* w = workers_[i].get();
       asio::post(w->ioc(), [w] { w->begin_stop(); });
     }
     guards_.clear();
@@ -264,7 +184,7 @@ class Server {
   }
 
  private:
-  friend class detail::Worker;
+  friend class Worker;
   template <class Protocol>
   class Connection;
   template <class Protocol>
@@ -275,8 +195,8 @@ class Server {
     return index;
   }
 
-  inline std::string listen_tcp(const std::string& spec);
-  inline std::string listen_unix(const std::string& path);
+  std::string listen_tcp(const std::string& spec);
+  std::string listen_unix(const std::string& path);
 
   bool admit() noexcept {
     if (active_.fetch_add(1, std::memory_order_relaxed) >= options_.max_connections) {
@@ -289,7 +209,7 @@ class Server {
 
   ServerOptions options_;
   Handler handler_;
-  std::vector<std::unique_ptr<detail::Worker>> workers_;
+  std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
   std::vector<std::thread> threads_;
   std::vector<std::shared_ptr<void>> acceptors_;
@@ -301,11 +221,11 @@ class Server {
 // ---- connection -------------------------------------------------------------------------------
 
 template <class Protocol>
-class Server::Connection final : public detail::ConnectionBase,
-                                 public std::enable_shared_from_this<Connection<Protocol>> {
+class ServerImpl::Connection final : public ConnectionBase,
+                                     public std::enable_shared_from_this<Connection<Protocol>> {
  public:
   using Socket = typename Protocol::socket;
-  Connection(Socket socket, detail::Worker& worker)
+  Connection(Socket socket, Worker& worker)
       : socket_(std::move(socket)),
         worker_(worker),
         options_(worker.server().options_),
@@ -429,7 +349,7 @@ class Server::Connection final : public detail::ConnectionBase,
       }
     }
     if (const auto& reject = options_.reject_response) {
-      res_.result(reject->status);
+      res_.result(static_cast<unsigned>(reject->status));
       if (!reject->content_type.empty()) res_.set(http::field::content_type, reject->content_type);
       res_.body() = reject->body;
     } else {
@@ -519,10 +439,10 @@ class Server::Connection final : public detail::ConnectionBase,
   }
 
   Socket socket_;
-  detail::Worker& worker_;
+  Worker& worker_;
   const ServerOptions& options_;
   boost::beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<RequestParser> parser_;
   Response res_;
   std::string head_;
   Clock::time_point deadline_{};
@@ -537,11 +457,10 @@ class Server::Connection final : public detail::ConnectionBase,
 // ---- acceptor -----------------------------------------------------------------------------------
 
 template <class Protocol>
-class Server::Acceptor final : public std::enable_shared_from_this<Acceptor<Protocol>> {
+class ServerImpl::Acceptor final : public std::enable_shared_from_this<Acceptor<Protocol>> {
  public:
   // `home` runs the accept loop; `distribute` hands sockets round-robin to every worker.
-  Acceptor(Server& server, detail::Worker& home, typename Protocol::acceptor acceptor,
-           bool distribute)
+  Acceptor(ServerImpl& server, Worker& home, typename Protocol::acceptor acceptor, bool distribute)
       : server_(server),
         home_(home),
         acceptor_(std::move(acceptor)),
@@ -560,8 +479,7 @@ class Server::Acceptor final : public std::enable_shared_from_this<Acceptor<Prot
 
  private:
   void accept() {
-    detail::Worker& target =
-        distribute_ ? *server_.workers_[next_++ % server_.workers_.size()] : home_;
+    Worker& target = distribute_ ? *server_.workers_[next_++ % server_.workers_.size()] : home_;
     acceptor_.async_accept(target.ioc(),
                            [self = this->shared_from_this(), &target](boost::beast::error_code ec,
                                                                       typename Protocol::socket s) {
@@ -579,7 +497,7 @@ class Server::Acceptor final : public std::enable_shared_from_this<Acceptor<Prot
                            });
   }
 
-  void hand_over(typename Protocol::socket s, detail::Worker& target) {
+  void hand_over(typename Protocol::socket s, Worker& target) {
     if (!server_.admit()) {
       boost::beast::error_code ignored;
       s.close(ignored);
@@ -600,8 +518,8 @@ class Server::Acceptor final : public std::enable_shared_from_this<Acceptor<Prot
     });
   }
 
-  Server& server_;
-  detail::Worker& home_;
+  ServerImpl& server_;
+  Worker& home_;
   typename Protocol::acceptor acceptor_;
   bool distribute_;
   std::size_t next_ = 0;
@@ -610,7 +528,7 @@ class Server::Acceptor final : public std::enable_shared_from_this<Acceptor<Prot
 
 // ---- worker / listen ------------------------------------------------------------------------
 
-inline void detail::Worker::remove(ConnectionBase* c) {
+void Worker::remove(ConnectionBase* c) {
   conns_.erase(c);
   if (stopping_ && conns_.empty()) {
     drain_timer_.cancel();
@@ -618,7 +536,7 @@ inline void detail::Worker::remove(ConnectionBase* c) {
   }
 }
 
-inline void detail::Worker::sweep() {
+void Worker::sweep() {
   const auto& o = server_.options_;
   auto tick = std::min({o.idle_timeout, o.read_timeout, o.write_timeout}) / 4;
   tick = std::max(std::chrono::milliseconds(10), std::min(tick, std::chrono::milliseconds(250)));
@@ -636,7 +554,7 @@ inline void detail::Worker::sweep() {
   });
 }
 
-inline void detail::Worker::begin_stop() {
+void Worker::begin_stop() {
   stopping_ = true;
   for (auto& close : closers) close();
   closers.clear();
@@ -659,7 +577,7 @@ inline void detail::Worker::begin_stop() {
   });
 }
 
-inline std::string Server::listen_tcp(const std::string& spec) {
+std::string ServerImpl::listen_tcp(const std::string& spec) {
   const auto colon = spec.rfind(':');
   if (colon == std::string::npos || colon + 1 == spec.size()) {
     return "cannot listen on " + spec + ": expected HOST:PORT or unix:/path";
@@ -683,7 +601,7 @@ inline std::string Server::listen_tcp(const std::string& spec) {
 
   const std::size_t count = options_.reuse_port ? workers_.size() : 1;
   for (std::size_t i = 0; i < count; ++i) {
-    detail::Worker& home = *workers_[i];
+    Worker& home = *workers_[i];
     asio::ip::tcp::acceptor acc(home.ioc());
     acc.open(ep.protocol());
     acc.set_option(asio::socket_base::reuse_address(true));
@@ -694,7 +612,7 @@ inline std::string Server::listen_tcp(const std::string& spec) {
       }
     }
     acc.bind(ep);
-    acc.listen(options_.listen_backlog);
+    acc.listen(backlog(options_));
     if (i == 0) {
       ep = acc.local_endpoint();  // the other workers bind the port the kernel chose
       if (first_port_ == 0) first_port_ = ep.port();
@@ -707,7 +625,7 @@ inline std::string Server::listen_tcp(const std::string& spec) {
   return {};
 }
 
-inline std::string Server::listen_unix(const std::string& path) {
+std::string ServerImpl::listen_unix(const std::string& path) {
   if (path.empty()) return "cannot listen on unix:: empty path";
   const std::string where = "cannot listen on unix:" + path + ": ";
   const asio::local::stream_protocol::endpoint ep(path);
@@ -721,7 +639,7 @@ inline std::string Server::listen_unix(const std::string& path) {
     if (!ec) return where + "another process is listening on this socket";
     if (::unlink(path.c_str()) != 0) return where + "cannot remove the stale socket";
   }
-  detail::Worker& home = *workers_[0];
+  Worker& home = *workers_[0];
   asio::local::stream_protocol::acceptor acc(home.ioc());
   acc.open(ep.protocol());
   acc.bind(ep);
@@ -730,7 +648,7 @@ inline std::string Server::listen_unix(const std::string& path) {
   if (::chmod(path.c_str(), S_IRUSR | S_IWUSR | S_IRGRP | S_IWGRP) != 0) {
     return where + "cannot set the socket's mode to 0660";
   }
-  acc.listen(options_.listen_backlog);
+  acc.listen(backlog(options_));
   auto a = std::make_shared<Acceptor<asio::local::stream_protocol>>(*this, home, std::move(acc),
                                                                     workers_.size() > 1);
   acceptors_.push_back(a);
@@ -738,4 +656,42 @@ inline std::string Server::listen_unix(const std::string& path) {
   return {};
 }
 
-}  // namespace approov::beast
+}  // namespace detail
+
+// ---- the public face ------------------------------------------------------------------------
+
+Server::Server(ServerOptions options, Handler handler)
+    : impl_(std::make_unique<detail::ServerImpl>(std::move(options), std::move(handler))) {}
+Server::~Server() = default;
+std::string Server::listen(const std::string& spec) {
+  return impl_->listen(spec);
+}
+std::uint16_t Server::port() const noexcept {
+  return impl_->port();
+}
+void Server::start() {
+  impl_->start();
+}
+void Server::stop() {
+  impl_->stop();
+}
+void Server::wait() {
+  impl_->wait();
+}
+void Server::run() {
+  impl_->run();
+}
+const ServerOptions& Server::options() const noexcept {
+  return impl_->options();
+}
+std::size_t Server::threads() const noexcept {
+  return impl_->threads();
+}
+std::size_t Server::worker_index() noexcept {
+  return detail::ServerImpl::worker_index();
+}
+std::size_t Server::connections() const noexcept {
+  return impl_->connections();
+}
+
+}  // namespace approov::server
