@@ -973,7 +973,9 @@ MHD_Result mhd_handler(void* cls, MHD_Connection* connection, const char* url, c
   approov::Claims claims;
   const auto decision =
       approov::microhttpd::check(guard, connection, method, url, version, route, claims);
-  if (!decision.allow) return approov::microhttpd::queue_failure(guard.failure(), connection);
+  if (!decision.allow) {
+    return approov::microhttpd::queue_failure(guard.failure(), connection, decision);
+  }
   const bool verified = decision.verified() && route.protection != approov::Protection::none;
   return approov::microhttpd::queue_json(connection, MHD_HTTP_OK,
                                          describe(verified ? &claims : nullptr), "text/plain");

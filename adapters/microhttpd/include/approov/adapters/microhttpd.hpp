@@ -2,8 +2,10 @@
 // C access handler per request, so the adapter is two functions to call from it:
 //
 //   approov::Claims claims;
-//   if (!approov::microhttpd::check(guard, connection, method, url, version, route, claims).allow)
-//     return approov::microhttpd::queue_failure(guard.failure(), connection);
+//   const auto decision =
+//       approov::microhttpd::check(guard, connection, method, url, version, route, claims);
+//   if (!decision.allow)
+//     return approov::microhttpd::queue_failure(guard.failure(), connection, decision);
 //   ... the protected handler, with `claims` ...
 //
 // What libmicrohttpd 0.9.75 (Debian 12) cannot be trusted with, and what the adapter does:
@@ -35,10 +37,11 @@
 // like CR LF after libmicrohttpd's rewrite; such a value holds nothing after the NUL, so no
 // byte is hidden from the check.
 //
-// Every failure response asks libmicrohttpd to close the connection ("Connection: close"):
-// after a refusal, bytes libmicrohttpd has not yet parsed must never be read as another
-// request (one request, one answer), and closing after every failure keeps the failure bytes
-// the same whatever the reason.
+// A refused request's failure response asks libmicrohttpd to close the connection ("Connection:
+// close"): bytes libmicrohttpd has not parsed yet (the fields after a ':' line, say) must never
+// be read as another request (one request, one answer). Failures of the check itself keep the
+// connection open, as a success does, so that whether it stays open says nothing about why a
+// token failed.
 //
 // What the adapter cannot change, and why the Boost.Beast engine is the better choice where it
 // matters: requests libmicrohttpd refuses itself before the access handler runs (a field line
@@ -201,22 +204,32 @@ inline MHD_Result audit_field(void* cls, MHD_ValueKind, const char* key, std::si
   return audit.ok && detail::only_terminators(audit.pos, audit.end, 2, 4);
 }
 
+/// Outcome of `check`: the guard's decision, and whether the request was refused before the
+/// check because its header section failed the audit.
+struct Decision : adapters::Decision {
+  bool refused = false;
+};
+
 /// Runs `guard` for `route` on the request of `connection`; the claims are written on
 /// success. Logs a rejection (reason and token fingerprint, never the token). A request whose
 /// header section fails the audit (`header_section_is_complete`) is refused on every route,
-/// report-only and unprotected ones included, as `Reason::malformed` without a log line:
-/// answer it with `queue_failure`. `method`, `url` and `version` are the access handler's
-/// arguments.
-[[nodiscard]] inline adapters::Decision check(const adapters::Guard& guard,
-                                              MHD_Connection* connection, const char* method,
-                                              const char* url, const char* version,
-                                              const RoutePolicy& route, Claims& claims) noexcept {
+/// report-only and unprotected ones included (`refused`, reason `malformed`), without a log
+/// line. Answer every `!allow` with `queue_failure`. `method`, `url` and `version` are the
+/// access handler's arguments.
+[[nodiscard]] inline Decision check(const adapters::Guard& guard, MHD_Connection* connection,
+                                    const char* method, const char* url, const char* version,
+                                    const RoutePolicy& route, Claims& claims) noexcept {
+  Decision decision;
   if (!header_section_is_complete(connection, method, version)) {
-    return {Reason::malformed, false};
+    decision.reason = Reason::malformed;
+    decision.allow = false;
+    decision.refused = true;
+    return decision;
   }
   const HeaderView headers(connection);
-  return guard.decide(headers, route, claims, method != nullptr ? method : "",
-                      url != nullptr ? url : "");
+  static_cast<adapters::Decision&>(decision) = guard.decide(
+      headers, route, claims, method != nullptr ? method : "", url != nullptr ? url : "");
+  return decision;
 }
 
 /// Queues a response with `status`, `content_type` and `body`. The body is copied, so any
@@ -238,12 +251,13 @@ inline MHD_Result queue_json(MHD_Connection* connection, unsigned int status, st
   return queued;
 }
 
-/// Queues the configured failure response (status, Content-Type, body) and closes the
-/// connection after it (see the header comment).
-inline MHD_Result queue_failure(const FailureResponse& failure,
-                                MHD_Connection* connection) noexcept {
+/// Queues the configured failure response (status, Content-Type, body) for `decision`, the
+/// result of `check`; for a refused request it also closes the connection (see the header
+/// comment).
+inline MHD_Result queue_failure(const FailureResponse& failure, MHD_Connection* connection,
+                                const Decision& decision) noexcept {
   return queue_json(connection, static_cast<unsigned int>(failure.status), failure.body,
-                    failure.content_type.c_str(), true);
+                    failure.content_type.c_str(), decision.refused);
 }
 
 }  // namespace approov::microhttpd
