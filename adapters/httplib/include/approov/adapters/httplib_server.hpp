@@ -18,10 +18,13 @@
 //   * The reactor frames each request itself with a strict HTTP/1.1 parser: request line and
 //     field lines end in CR LF; field names are tokens directly followed by ':'; values hold no
 //     control byte but tab; an obs-fold line, a bare LF, whitespace before a colon, two
-//     Content-Length fields, Transfer-Encoding other than one `chunked` (or on HTTP/1.0), both
-//     framing fields, and chunked trailer fields are refused. The header section is capped at
-//     `header_limit`, the body (chunked included) at `body_limit` (and at httplib's
-//     `set_payload_max_length`).
+//     Content-Length fields, Transfer-Encoding other than one `chunked` (or on HTTP/1.0), and
+//     both framing fields are refused. The header section is capped at `header_limit`, the body
+//     (chunked included) at `body_limit` (and at httplib's `set_payload_max_length`).
+//   * Chunked trailer fields are checked for syntax (and capped at `header_limit`), never read,
+//     and removed before httplib sees the body: a trailer never changes a decision (httplib
+//     0.11.4 would otherwise refuse the body, or, for a GET, leave them to be read as the next
+//     request).
 //   * Only a complete request is handed to httplib, replayed from memory: httplib parses it as
 //     usual (routing, `req.headers`, body), and the header fields as received are kept beside
 //     it for the Approov check (`approov::cpphttplib::check` reads them, never `req.headers`).
@@ -211,7 +214,7 @@ class RequestFramer {
   void reset() noexcept {
     stage_ = Stage::request_line;
     scan_ = searched_ = head_end_ = end_ = 0;
-    pos_ = 0;
+    pos_ = trailers_ = 0;
     remaining_ = body_ = content_length_ = 0;
     content_lengths_ = transfer_encodings_ = 0;
     chunked_ = expect_continue_ = http10_ = false;
@@ -292,6 +295,7 @@ class RequestFramer {
         body_ += size;
         remaining_ = size;
         pos_ = lf + 1;
+        trailers_ = pos_;
         stage_ = size == 0 ? Stage::chunk_end : Stage::chunk_data;
       } else if (stage_ == Stage::chunk_data) {
         if (in.size() - pos_ < remaining_ + 2) return Result::incomplete;
@@ -299,10 +303,22 @@ class RequestFramer {
         if (in[pos_] != '\r' || in[pos_ + 1] != '\n') return Result::bad_request;
         pos_ += 2;
         stage_ = Stage::chunk_size;
-      } else {  // chunk_end: no trailer fields (httplib 0.11.4 refuses them too)
-        if (in.size() - pos_ < 2) return Result::incomplete;
-        if (in[pos_] != '\r' || in[pos_ + 1] != '\n') return Result::bad_request;
-        end_ = pos_ + 2;
+      } else {  // chunk_end: the trailer section, up to its blank line
+        const std::size_t lf = in.find('\n', pos_);
+        if (lf == std::string::npos) {
+          return in.size() - trailers_ > header_limit ? Result::head_too_large : Result::incomplete;
+        }
+        if (lf + 1 - trailers_ > header_limit) return Result::head_too_large;
+        if (lf == pos_ || in[lf - 1] != '\r') return Result::bad_request;
+        const std::string_view line(in.data() + pos_, lf - 1 - pos_);
+        if (!line.empty()) {
+          if (!field_syntax(line)) return Result::bad_request;
+          pos_ = lf + 1;
+          continue;
+        }
+        // Remove the trailer fields: httplib gets "0 CRLF CRLF" and never reads them.
+        in.erase(trailers_, pos_ - trailers_);
+        end_ = trailers_ + 2;
         stage_ = Stage::done;
       }
     }
@@ -359,17 +375,24 @@ class RequestFramer {
   }
 
   // name ":" OWS value OWS; records the field and what framing needs from it.
-  bool field_line(std::string_view line, std::size_t offset) {
+  // A token name directly followed by ':', then value bytes (no control byte but tab).
+  static bool field_syntax(std::string_view line) noexcept {
     const std::size_t colon = line.find(':');
     if (colon == 0 || colon == std::string_view::npos) return false;  // also obs-fold lines
     for (std::size_t i = 0; i < colon; ++i) {
       if (!is_tchar(static_cast<unsigned char>(line[i]))) return false;
     }
-    std::size_t begin = colon + 1;
-    std::size_t end = line.size();
-    for (std::size_t i = begin; i < end; ++i) {
+    for (std::size_t i = colon + 1; i < line.size(); ++i) {
       if (!is_field_byte(static_cast<unsigned char>(line[i]))) return false;
     }
+    return true;
+  }
+
+  bool field_line(std::string_view line, std::size_t offset) {
+    if (!field_syntax(line)) return false;
+    const std::size_t colon = line.find(':');
+    std::size_t begin = colon + 1;
+    std::size_t end = line.size();
     while (begin < end && (line[begin] == ' ' || line[begin] == '\t')) ++begin;
     while (end > begin && (line[end - 1] == ' ' || line[end - 1] == '\t')) --end;
     const std::string_view name = line.substr(0, colon);
@@ -399,7 +422,8 @@ class RequestFramer {
   std::size_t searched_ = 0;  // bytes already searched for that line's LF
   std::size_t head_end_ = 0;
   std::size_t end_ = 0;
-  std::size_t pos_ = 0;  // chunked body cursor
+  std::size_t pos_ = 0;       // chunked body cursor
+  std::size_t trailers_ = 0;  // start of the trailer section (after the last chunk's size line)
   std::uint64_t remaining_ = 0;
   std::uint64_t body_ = 0;
   std::uint64_t content_length_ = 0;
