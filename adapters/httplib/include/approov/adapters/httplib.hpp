@@ -21,7 +21,7 @@
 // warning is printed once); unprotected and report-only routes behave as configured.
 //
 // What httplib cannot do even with that engine, and why the Boost.Beast engine
-// (approov/adapters/beast_server.hpp) is the better choice under load or attack: handlers run
+// (approov/server/http_server.hpp) is the better choice under load or attack: handlers run
 // on a fixed pool of worker threads, so slow handlers queue requests; a client that does not
 // read its response holds a worker for up to the write timeout; the engine holds each request
 // (up to `ServerOptions::body_limit`) in memory before httplib sees it; httplib's own

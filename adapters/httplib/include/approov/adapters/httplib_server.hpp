@@ -56,7 +56,7 @@
 // blocks holds a worker (size `threads` for that); a client that does not read its response
 // holds a worker for up to the write timeout (responses here are small); TLS is not supported
 // (httplib's SSLServer is a different class). Where those matter, prefer the Boost.Beast engine
-// (approov/adapters/beast_server.hpp), which is asynchronous throughout.
+// (approov/server/http_server.hpp), which is asynchronous throughout.
 #pragma once
 
 #include <httplib.h>
