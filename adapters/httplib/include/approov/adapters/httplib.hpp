@@ -34,6 +34,7 @@
 
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -41,6 +42,7 @@
 
 #include "approov/adapters/guard.hpp"
 #include "approov/adapters/httplib_server.hpp"
+#include "approov/request.hpp"
 #include "approov/request_check.hpp"
 
 namespace approov::cpphttplib {
@@ -72,20 +74,62 @@ inline void warn_not_hardened() noexcept {
 
 }  // namespace detail
 
+/// RequestView over a request served by approov::cpphttplib::Server, built from what its
+/// engine received, never from httplib's lossy `req.headers`: the header fields as received
+/// (every line, in order, values without surrounding spaces and tabs), the request target as
+/// received, and the whole body (chunked framing removed). The method is httplib's (the
+/// engine has checked it is a token). No TLS here: the scheme is "http" unless given. Holds
+/// references: use it only while the request is being handled.
+class RequestAdapter final : public approov::RequestView {
+ public:
+  RequestAdapter(const httplib::Request& req, const detail::RequestContext& context,
+                 std::string_view scheme = "http") noexcept
+      : req_(req), context_(context), scheme_(scheme) {}
+
+  [[nodiscard]] std::string_view method() const noexcept override { return req_.method; }
+  [[nodiscard]] std::string_view scheme() const noexcept override { return scheme_; }
+  /// The Host field when there is exactly one (several, or none: empty).
+  [[nodiscard]] std::string_view authority() const noexcept override {
+    const FieldCount host = count_fields(*this, "Host");
+    return host.count == 1 ? host.first : std::string_view();
+  }
+  [[nodiscard]] std::string_view target() const noexcept override { return context_.target; }
+  std::size_t fields(std::string_view name, approov::FieldLineSink& sink) const noexcept override {
+    std::size_t n = 0;
+    for (const auto& [field, value] : *context_.fields) {
+      if (approov::iequals(field, name)) {
+        ++n;
+        sink.line(value);
+      }
+    }
+    return n;
+  }
+  [[nodiscard]] std::optional<std::string_view> body() const noexcept override {
+    return context_.body;
+  }
+
+ private:
+  const httplib::Request& req_;
+  const detail::RequestContext& context_;
+  std::string_view scheme_;
+};
+
 /// Runs `guard` for `route` on an httplib request; the claims are written on success. Logs a
-/// rejection (reason and token fingerprint, never the token). Reads the header fields exactly
-/// as received (see the header comment); call it from a handler of approov::cpphttplib::Server.
+/// rejection (reason and token fingerprint, never the token). Reads the request as
+/// approov::cpphttplib::Server received it (see the header comment); call it from a handler
+/// of that server.
 [[nodiscard]] inline adapters::Decision check(const adapters::Guard& guard,
                                               const httplib::Request& req, const RoutePolicy& route,
                                               Claims& claims) noexcept {
   detail::RequestContext* context = detail::context_for(req);
   if (context == nullptr) {
     detail::warn_not_hardened();
-    static const std::vector<detail::Field> none;
-    return guard.decide(detail::FieldView(none), route, claims, req.method, req.path);
+    approov::BasicRequest none;  // no field at all: protected routes fail closed
+    none.set_method(req.method).set_target(req.target);
+    return guard.decide(none, route, claims);
   }
   context->checked = true;
-  return guard.decide(detail::FieldView(*context->fields), route, claims, req.method, req.path);
+  return guard.decide(RequestAdapter(req, *context), route, claims);
 }
 
 /// Writes the configured failure response: status, Content-Type and body only.

@@ -113,32 +113,19 @@ namespace detail {
 using Field = std::pair<std::string_view, std::string_view>;
 
 /// The request being processed on this thread, set by Server around httplib's processing:
-/// `fields` are its header fields exactly as received (names and values, empty values and
-/// duplicates included, no decoding), `request` is httplib's parse of it once httplib has
-/// made one. `checked` records that the Approov check ran for it.
+/// `fields` are its header fields exactly as received (names, and values without surrounding
+/// spaces and tabs; empty values and duplicates included; no decoding), `target` its request
+/// target as received, `body` its whole body (chunked framing removed); `request` is httplib's
+/// parse of it once httplib has made one. `checked` records that the Approov check ran for it.
 struct RequestContext {
   const httplib::Request* request = nullptr;
   const std::vector<Field>* fields = nullptr;
+  std::string_view target;
+  std::string_view body;
   bool checked = false;
 };
 
 inline thread_local RequestContext* current_request = nullptr;
-
-/// HeaderSource over the fields as received.
-class FieldView final : public approov::HeaderSource {
- public:
-  explicit FieldView(const std::vector<Field>& fields) noexcept : fields_(fields) {}
-  [[nodiscard]] approov::HeaderFields fields(std::string_view name) const noexcept override {
-    approov::HeaderFields result;
-    for (const auto& [n, v] : fields_) {
-      if (approov::iequals(n, name) && result.count++ == 0) result.first = v;
-    }
-    return result;
-  }
-
- private:
-  const std::vector<Field>& fields_;
-};
 
 [[nodiscard]] inline bool is_tchar(unsigned char c) noexcept {
   if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
@@ -219,6 +206,7 @@ class RequestFramer {
     content_lengths_ = transfer_encodings_ = 0;
     chunked_ = expect_continue_ = http10_ = false;
     fields_.clear();
+    target_ = {};
   }
 
   /// Frames the request at the start of `in`. May drop empty lines before the request line
@@ -326,6 +314,11 @@ class RequestFramer {
   }
 
   [[nodiscard]] bool head_complete() const noexcept { return head_end_ != 0; }
+  /// The request target as received (after `advance` returned `complete`).
+  [[nodiscard]] Span target() const noexcept { return target_; }
+  /// Where the body is: [head end, request end) of the buffer; chunked framing when `chunked`.
+  [[nodiscard]] std::size_t head_size() const noexcept { return head_end_; }
+  [[nodiscard]] bool chunked() const noexcept { return chunked_ && transfer_encodings_ != 0; }
   /// Bytes of the complete request (after `advance` returned `complete`).
   [[nodiscard]] std::size_t size() const noexcept { return end_; }
   [[nodiscard]] const std::vector<std::pair<Span, Span>>& fields() const noexcept {
@@ -370,6 +363,7 @@ class RequestFramer {
     }
     const std::string_view version = line.substr(sp2 + 1);
     if (version != "HTTP/1.1" && version != "HTTP/1.0") return false;
+    target_ = Span{static_cast<std::uint32_t>(sp1 + 1), static_cast<std::uint32_t>(sp2 - sp1 - 1)};
     http10_ = version == "HTTP/1.0";
     return true;
   }
@@ -432,8 +426,32 @@ class RequestFramer {
   bool chunked_ = false;
   bool expect_continue_ = false;
   bool http10_ = false;
+  Span target_;
   std::vector<std::pair<Span, Span>> fields_;
 };
+
+/// The payload of a chunked body that RequestFramer has validated (and stripped of trailers).
+inline void dechunk(std::string_view chunked, std::string& out) {
+  out.clear();
+  std::size_t pos = 0;
+  for (;;) {
+    std::uint64_t size = 0;
+    for (; pos < chunked.size(); ++pos) {
+      const char c = chunked[pos];
+      const int digit = c >= '0' && c <= '9'   ? c - '0'
+                        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                        : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                               : -1;
+      if (digit < 0) break;
+      size = size * 16 + static_cast<std::uint64_t>(digit);
+    }
+    pos = chunked.find('\n', pos);
+    if (size == 0 || pos == std::string_view::npos) return;
+    ++pos;
+    out.append(chunked.substr(pos, static_cast<std::size_t>(size)));
+    pos += static_cast<std::size_t>(size) + 2;
+  }
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -454,6 +472,7 @@ struct Connection {
   std::string in;
   RequestFramer framer;
   std::vector<Field> fields;  // views into `in`, built when the request is dispatched
+  std::string body;           // a chunked request's payload, built when it is dispatched
   std::string remote_ip, local_ip;
   int remote_port = -1, local_port = -1;
 };
@@ -847,6 +866,8 @@ class Engine {
     if (c.in.capacity() > 64 * 1024 && c.in.size() < 16 * 1024) c.in.shrink_to_fit();
     c.framer.reset();
     c.fields.clear();
+    c.body.clear();
+    if (c.body.capacity() > 64 * 1024) c.body.shrink_to_fit();
     c.continue_sent = false;
     c.state = Connection::State::waiting;
     c.deadline = Clock::now() + limits_.idle_timeout;
@@ -1042,6 +1063,16 @@ class Server : public httplib::Server {
     }
     detail::RequestContext context;
     context.fields = &c.fields;
+    const auto target = c.framer.target();
+    context.target = std::string_view(c.in.data() + target.offset, target.size);
+    const std::string_view body(c.in.data() + c.framer.head_size(),
+                                c.framer.size() - c.framer.head_size());
+    if (c.framer.chunked()) {
+      detail::dechunk(body, c.body);
+      context.body = c.body;
+    } else {
+      context.body = body;
+    }
     detail::ReplayStream stream(
         c, c.framer.size(),
         std::chrono::seconds(write_timeout_sec_) + std::chrono::microseconds(write_timeout_usec_));
