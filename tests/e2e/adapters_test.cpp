@@ -761,6 +761,21 @@ class HttplibServerTest : public ::testing::Test {
     server_->Get("/token", approov::cpphttplib::protect(*f_.guard, kToken, respond));
     server_->Post("/token", approov::cpphttplib::protect(*f_.guard, kToken, respond));
     server_->Get("/open", approov::cpphttplib::protect(*f_.guard, kNone, respond));
+    // What the check sees of a request: its RequestView.
+    server_->Post("/view", [](const httplib::Request& req, httplib::Response& res) {
+      const auto* context = approov::cpphttplib::detail::context_for(req);
+      if (context == nullptr) return res.set_content("no context", "text/plain");
+      const approov::cpphttplib::RequestAdapter view(req, *context);
+      struct Lines final : approov::FieldLineSink {
+        std::string text;
+        void line(std::string_view v) noexcept override { text += "[" + std::string(v) + "]"; }
+      } x;
+      const std::size_t n = view.fields("x", x);
+      res.set_content(std::string(view.method()) + " " + std::string(view.target()) + " " +
+                          std::string(view.authority()) + " x=" + std::to_string(n) + x.text +
+                          " body=" + std::string(view.body().value_or("<none>")),
+                      "text/plain");
+    });
     approov::cpphttplib::answer_refused_requests_with_failure(*server_, *f_.guard);
     configure(*server_);
     port_ = serve_httplib(*server_, serving_);
@@ -829,6 +844,23 @@ TEST_F(HttplibServerTest, AcceptsWhatRealClientsSend) {
   ::close(fd);
   std::lock_guard<std::mutex> lock(f_.mutex);
   EXPECT_TRUE(f_.logged.empty());
+}
+
+// The RequestView the check reads: the target and every field line as received (httplib
+// decodes the path and drops empty values), the body without its chunked framing or trailers.
+TEST_F(HttplibServerTest, TheRequestViewIsTheRequestAsReceived) {
+  start();
+  const RawReply r = raw_exchange(port_,
+                                  "POST /view?q=%41&r HTTP/1.1\r\nHost: example.com:8080\r\n"
+                                  "X:  one \r\nX:\r\nx: %33\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                  "3\r\nabc\r\n2;e=1\r\nde\r\n0\r\nX: trailer\r\n\r\n",
+                                  300);
+  ASSERT_EQ(r.statuses, (std::vector<int>{200})) << r.raw;
+  EXPECT_EQ(r.bodies[0], "POST /view?q=%41&r example.com:8080 x=3[one][][%33] body=abcde");
+  const RawReply plain = raw_exchange(
+      port_, "POST /view HTTP/1.1\r\nHost: a\r\nHost: b\r\nContent-Length: 3\r\n\r\nxyz", 300);
+  ASSERT_EQ(plain.statuses, (std::vector<int>{200})) << plain.raw;
+  EXPECT_EQ(plain.bodies[0], "POST /view  x=0 body=xyz") << "two Host fields: no authority";
 }
 
 TEST_F(HttplibServerTest, RefusesWhatItCannotReadExactlyWithTheFailureResponse) {
