@@ -294,7 +294,7 @@ TEST(Guard, LoggerExceptionsAreSwallowedAndTheDecisionStands) {
   approov::adapters::Guard guard(
       approov::RequestCheck::create(approov::TokenVerifier::create(config).value()).value(), {},
       [](const approov::adapters::Rejection&) { throw std::runtime_error("log full"); });
-  approov::HeaderList headers{{"Approov-Token", "a.b.c"}};
+  approov::BasicRequest headers{{"Approov-Token", "a.b.c"}};
   approov::Claims claims;
   const auto d = guard.decide(headers, kToken, claims);
   EXPECT_FALSE(d.allow);

@@ -10,6 +10,7 @@
 
 #include <httplib.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,29 +20,50 @@
 
 namespace approov::cpphttplib {
 
-/// HeaderSource over `httplib::Headers`, a multimap whose comparator ignores ASCII case, so
-/// `equal_range` sees every field with the name, duplicates included (never just the first
-/// as `get_header_value` would). Holds a reference: the headers must outlive the check.
-class HeaderView final : public approov::HeaderSource {
+/// RequestView over an httplib request. `httplib::Headers` is a multimap whose comparator
+/// ignores ASCII case, so `equal_range` sees every field with the name, duplicates included
+/// (never just the first as `get_header_value` would). httplib reads the whole body before a
+/// handler runs, so the body is visible. Holds a reference: the request must outlive the check.
+class RequestAdapter final : public approov::RequestView {
  public:
-  explicit HeaderView(const httplib::Headers& headers) noexcept : headers_(headers) {}
+  explicit RequestAdapter(const httplib::Request& req, std::string_view scheme = "http") noexcept
+      : req_(req), scheme_(scheme) {}
 
-  [[nodiscard]] approov::HeaderFields fields(std::string_view name) const noexcept override {
-    approov::HeaderFields result;
-    try {
-      // The map's comparator takes std::string; header names fit the small-string buffer.
-      const auto range = headers_.equal_range(std::string(name));
-      for (auto it = range.first; it != range.second; ++it) {
-        if (result.count++ == 0) result.first = it->second;
-      }
-    } catch (...) {
-      result = {};  // fail closed: a header that cannot be looked up counts as absent
-    }
-    return result;
+  [[nodiscard]] std::string_view method() const noexcept override { return req_.method; }
+  [[nodiscard]] std::string_view scheme() const noexcept override { return scheme_; }
+  /// The Host field when there is exactly one (several, or none: empty).
+  [[nodiscard]] std::string_view authority() const noexcept override {
+    FieldCount f;
+    visit("Host", [&f](std::string_view v) {
+      if (f.count++ == 0) f.first = v;
+    });
+    return f.count == 1 ? f.first : std::string_view();
+  }
+  /// The target as received (httplib keeps it in `target`; `path` is decoded).
+  [[nodiscard]] std::string_view target() const noexcept override { return req_.target; }
+  std::size_t fields(std::string_view name, approov::FieldLineSink& sink) const noexcept override {
+    return visit(name, [&sink](std::string_view v) { sink.line(v); });
+  }
+  [[nodiscard]] std::optional<std::string_view> body() const noexcept override {
+    return std::string_view(req_.body);
   }
 
  private:
-  const httplib::Headers& headers_;
+  template <class F>
+  std::size_t visit(std::string_view name, F&& f) const noexcept {
+    std::size_t n = 0;
+    try {
+      // The map's comparator takes std::string; header names fit the small-string buffer.
+      const auto range = req_.headers.equal_range(std::string(name));
+      for (auto it = range.first; it != range.second; ++it, ++n) f(it->second);
+    } catch (...) {
+      // Fail closed: a name that cannot be looked up counts as a duplicate, never as absent.
+      return 2;
+    }
+    return n;
+  }
+  const httplib::Request& req_;
+  std::string_view scheme_;
 };
 
 /// Runs `guard` for `route` on an httplib request; the claims are written on success. Logs a
@@ -49,8 +71,8 @@ class HeaderView final : public approov::HeaderSource {
 [[nodiscard]] inline adapters::Decision check(const adapters::Guard& guard,
                                               const httplib::Request& req, const RoutePolicy& route,
                                               Claims& claims) noexcept {
-  const HeaderView headers(req.headers);
-  return guard.decide(headers, route, claims, req.method, req.path);
+  const RequestAdapter request(req);
+  return guard.decide(request, route, claims);
 }
 
 /// Writes the configured failure response (SPEC §6): status, Content-Type and body only.

@@ -9,6 +9,7 @@
 
 #include <microhttpd.h>
 
+#include <optional>
 #include <string_view>
 
 #include "approov/adapters/guard.hpp"
@@ -16,37 +17,56 @@
 
 namespace approov::microhttpd {
 
-/// HeaderSource over a connection's request header fields. libmicrohttpd keeps every field it
-/// received (duplicates included), so the view walks them all and counts the name's
-/// occurrences instead of using `MHD_lookup_connection_value`, which returns only the first.
-/// Holds the connection pointer: use it only inside the access handler.
-class HeaderView final : public approov::HeaderSource {
+/// RequestView over a connection's request. libmicrohttpd keeps every header field it
+/// received (duplicates included), so `fields` walks them all instead of using
+/// `MHD_lookup_connection_value`, which returns only the first. The body is not seen here (the
+/// access handler gets it in pieces). Holds the pointers: use it only inside the access handler.
+class RequestAdapter final : public approov::RequestView {
  public:
-  explicit HeaderView(MHD_Connection* connection) noexcept : connection_(connection) {}
+  RequestAdapter(MHD_Connection* connection, const char* method, const char* url,
+                 std::string_view scheme = "http") noexcept
+      : connection_(connection),
+        method_(method != nullptr ? method : ""),
+        url_(url != nullptr ? url : ""),
+        scheme_(scheme) {}
 
-  [[nodiscard]] approov::HeaderFields fields(std::string_view name) const noexcept override {
-    Search search{name, {}};
-    MHD_get_connection_values_n(connection_, MHD_HEADER_KIND, &HeaderView::visit, &search);
-    return search.result;
+  [[nodiscard]] std::string_view method() const noexcept override { return method_; }
+  [[nodiscard]] std::string_view scheme() const noexcept override { return scheme_; }
+  /// The Host field when there is exactly one (several, or none: empty).
+  [[nodiscard]] std::string_view authority() const noexcept override {
+    const FieldCount host = count_fields(*this, "Host");
+    return host.count == 1 ? host.first : std::string_view();
+  }
+  /// libmicrohttpd hands over the path without its query string.
+  [[nodiscard]] std::string_view target() const noexcept override { return url_; }
+  std::size_t fields(std::string_view name, approov::FieldLineSink& sink) const noexcept override {
+    Search search{name, sink, 0};
+    MHD_get_connection_values_n(connection_, MHD_HEADER_KIND, &RequestAdapter::visit, &search);
+    return search.count;
+  }
+  [[nodiscard]] std::optional<std::string_view> body() const noexcept override {
+    return std::nullopt;
   }
 
  private:
   struct Search {
     std::string_view name;
-    approov::HeaderFields result;
+    approov::FieldLineSink& sink;
+    std::size_t count;
   };
   static MHD_Result visit(void* cls, MHD_ValueKind, const char* key, std::size_t key_size,
                           const char* value, std::size_t value_size) noexcept {
     auto& search = *static_cast<Search*>(cls);
     if (key != nullptr && approov::iequals(std::string_view(key, key_size), search.name)) {
-      if (search.result.count++ == 0) {
-        search.result.first =
-            value != nullptr ? std::string_view(value, value_size) : std::string_view();
-      }
+      ++search.count;
+      search.sink.line(value != nullptr ? std::string_view(value, value_size) : std::string_view());
     }
     return MHD_YES;
   }
   MHD_Connection* connection_;
+  std::string_view method_;
+  std::string_view url_;
+  std::string_view scheme_;
 };
 
 /// Runs `guard` for `route` on the request of `connection`; the claims are written on
@@ -55,9 +75,8 @@ class HeaderView final : public approov::HeaderSource {
                                               MHD_Connection* connection, const char* method,
                                               const char* url, const RoutePolicy& route,
                                               Claims& claims) noexcept {
-  const HeaderView headers(connection);
-  return guard.decide(headers, route, claims, method != nullptr ? method : "",
-                      url != nullptr ? url : "");
+  const RequestAdapter request(connection, method, url);
+  return guard.decide(request, route, claims);
 }
 
 /// Queues a response with `status`, `content_type` and `body`. The body is copied, so any
