@@ -46,8 +46,7 @@ class ReplayStore {
 /// The in-process replay store: a sharded table in memory, bounded (oldest entries are
 /// dropped first when full, and counted). Catches replays on this process only; use a shared
 /// store when several instances serve one API.
-[[nodiscard]] std::shared_ptr<ReplayStore> make_memory_replay_store(std::size_t capacity = 1
-                                                                                  << 20);
+[[nodiscard]] std::shared_ptr<ReplayStore> make_memory_replay_store(std::size_t capacity = 1 << 20);
 
 /// Configuration shared by every route of a verifier. Built once at start-up.
 struct MessageSigningConfig {
