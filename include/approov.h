@@ -80,6 +80,15 @@ APPROOV_NODISCARD int approov_check_binding(const approov_claims* claims, const 
 approov_claims* approov_claims_new(void);
 void approov_claims_free(approov_claims* claims);
 
+/* For callers that keep claims in their own memory (a request pool, a per-thread buffer)
+ * instead of approov_claims_new: the size and alignment the object needs, placing one in
+ * `memory` (no allocation; NULL if `memory` is NULL or misaligned), and ending its life
+ * without freeing the memory. */
+size_t approov_claims_size(void);
+size_t approov_claims_align(void);
+approov_claims* approov_claims_init(void* memory);
+void approov_claims_destroy(approov_claims* claims);
+
 /* `exp` of the last valid token, as a double. */
 double approov_claims_exp(const approov_claims* claims);
 

@@ -1,5 +1,6 @@
 #include "approov.h"
 
+#include <cstdint>
 #include <cstring>
 #include <new>
 #include <optional>
@@ -179,6 +180,26 @@ approov_claims* approov_claims_new(void) {
 
 void approov_claims_free(approov_claims* claims) {
   delete claims;
+}
+
+size_t approov_claims_size(void) {
+  return sizeof(approov_claims);
+}
+
+size_t approov_claims_align(void) {
+  return alignof(approov_claims);
+}
+
+approov_claims* approov_claims_init(void* memory) {
+  if (memory == nullptr ||
+      reinterpret_cast<std::uintptr_t>(memory) % alignof(approov_claims) != 0) {
+    return nullptr;
+  }
+  return new (memory) approov_claims();
+}
+
+void approov_claims_destroy(approov_claims* claims) {
+  if (claims != nullptr) claims->~approov_claims();
 }
 
 double approov_claims_exp(const approov_claims* claims) {

@@ -654,6 +654,22 @@ static void test_request_check(void) {
     approov_verifier_free(v2);
   }
   CHECK_REASON(approov_check_request(NULL, NULL, kNow, NULL, c), APPROOV_MISSING_TOKEN);
+  {
+    /* Claims in the caller's memory (a request pool, say). */
+    void* memory =
+        aligned_alloc(approov_claims_align(), (approov_claims_size() + approov_claims_align() - 1) /
+                                                  approov_claims_align() * approov_claims_align());
+    approov_claims* placed = approov_claims_init(memory);
+    const char* const ok[][2] = {{"approov-token", token_large}, {NULL, NULL}};
+    CHECK(placed != NULL);
+    CHECK(approov_claims_init((char*)memory + 1) == NULL || approov_claims_align() == 1);
+    if (placed != NULL) {
+      CHECK_REASON(check_request(check, ok, token_route, placed), APPROOV_OK);
+      CHECK(string_claim_is(placed, "ip", "203.0.113.42"));
+      approov_claims_destroy(placed);
+    }
+    free(memory);
+  }
   approov_claims_free(c);
   approov_route_free(token_route);
   approov_route_free(bound_route);
