@@ -662,6 +662,8 @@ class Variables(unittest.TestCase):
             location /report/inherits { proxy_pass http://@UPSTREAM@; }
         }
         location /lenient { approov_leeway 300; proxy_pass http://@UPSTREAM@; }
+        location /any-allow { satisfy any; allow all; proxy_pass http://@UPSTREAM@; }
+        location /any-deny { satisfy any; deny all; proxy_pass http://@UPSTREAM@; }
         location /redirect { approov off; rewrite ^ /target last; }
         location /unredirect { rewrite ^ /off/y last; }
         location /static { root @PREFIX@/www; }
@@ -768,6 +770,13 @@ class Variables(unittest.TestCase):
         seen = self.seen("/redirect", [("Approov-Token", VALID)])
         self.assertEqual(seen.get("approov-claim-did"), ["device-123"])
         self.assertNotIn("x-reason", self.seen("/unredirect", []), "into an unchecked one")
+
+    def test_the_check_is_a_gate_whatever_satisfy_says(self):
+        # `satisfy any`: another access module that grants does not excuse a missing token,
+        # and a valid token does not overrule one that refuses.
+        assert_denied(self, self.n.get("/any-allow", []), "satisfy any, allow all")
+        self.assertEqual(self.n.get("/any-allow", [("Approov-Token", VALID)])[0], 200)
+        self.assertEqual(self.n.get("/any-deny", [("Approov-Token", VALID)])[0], 403)
 
     def test_static_content_and_index_redirect(self):
         # index.html is served after an internal redirect: the verdict is kept, not redone.
