@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
+#include <cstdint>
 #include <functional>
 #include <iostream>
 #include <memory>
@@ -70,14 +71,16 @@ int run(const std::vector<std::string>& args) {
   Server server(opts, [&svc](const Request& req, Response& res) {
     answer_check(svc, Server::worker_index(), req, res);
   });
-  for (const auto& l : s.listen) {
-    auto err = server.listen(l);
+  std::vector<std::uint16_t> ports(s.listen.size());  // each listener's own (HOST:0)
+  for (std::size_t i = 0; i < s.listen.size(); ++i) {
+    auto err = server.listen(s.listen[i], ports[i]);
     if (!err.empty()) {
       std::cerr << "approov-authd: " << err << "\n";
       return 2;
     }
   }
   std::unique_ptr<Server> admin;
+  std::uint16_t admin_port = 0;
   if (!s.admin_listen.empty()) {
     approov::server::ServerOptions admin_opts;
     admin_opts.threads = 1;
@@ -86,7 +89,7 @@ int run(const std::vector<std::string>& args) {
         std::make_unique<Server>(admin_opts, [&svc, &server](const Request& req, Response& res) {
           answer_admin(svc, server.connections(), req, res);
         });
-    auto err = admin->listen(s.admin_listen);
+    auto err = admin->listen(s.admin_listen, admin_port);
     if (!err.empty()) {
       std::cerr << "approov-authd: admin: " << err << "\n";
       return 2;
@@ -113,8 +116,10 @@ int run(const std::vector<std::string>& args) {
   server.start();
   if (admin) admin->start();
   svc.set_ready(true);
-  for (const auto& l : s.listen) std::cout << listening_line("listening on", l, server.port());
-  if (admin) std::cout << listening_line("admin on", s.admin_listen, admin->port());
+  for (std::size_t i = 0; i < s.listen.size(); ++i) {
+    std::cout << listening_line("listening on", s.listen[i], ports[i]);
+  }
+  if (admin) std::cout << listening_line("admin on", s.admin_listen, admin_port);
   std::cout << std::flush;
   svc.log().started(1, s.threads);
   if (!warning.empty()) svc.log().warning(warning);
