@@ -1,9 +1,5 @@
 #include "core/policy.hpp"
 
-#include <algorithm>
-#include <fstream>
-#include <optional>
-#include <sstream>
 #include <utility>
 
 namespace approov::authd {
@@ -14,22 +10,15 @@ Configured<std::shared_ptr<const Policy>> build_policy(const Settings& s, std::u
   // The .env file is read on every (re)load so that a rotated secret there takes effect.
   auto loaded = dotenv.reload(s.env_file);
   if (!loaded) return R::failure(loaded.error());
-  std::optional<Configured<Secret>> secret;
-  if (!s.secret_file.empty()) {
-    std::ifstream in(s.secret_file, std::ios::binary);
-    if (!in) return R::failure("cannot read secret file " + s.secret_file);
-    std::ostringstream text;
-    text << in.rdbuf();
-    std::string contents = text.str();
-    secret.emplace(decode_secret(contents, s.secret_encoding, "secret file " + s.secret_file));
-    std::fill(contents.begin(), contents.end(), '\0');
-  } else {
-    secret.emplace(secret_from_environment());
-  }
-  if (!secret->ok()) return R::failure(secret->error());
+  // The same reader as the CLI's --secret-file: size limit, whitespace trimmed, the text wiped
+  // once decoded, and without secret-encoding either alphabet.
+  Configured<Secret> secret = s.secret_file.empty()
+                                  ? secret_from_environment()
+                                  : secret_from_file(s.secret_file, s.secret_encoding);
+  if (!secret) return R::failure(secret.error());
 
   VerifierConfig vc;
-  vc.secrets.push_back(std::move(secret->value()));
+  vc.secrets.push_back(std::move(secret.value()));
   vc.leeway_seconds = s.leeway;
   vc.audience = s.audience;
   vc.issuer = s.issuer;

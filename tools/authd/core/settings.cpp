@@ -290,7 +290,7 @@ options (each also a `key = value` line in the config file, without the dashes):
   --leeway SECONDS            clock leeway, 0..300 (0)
   --audience TEXT, --issuer TEXT
   --secret-file PATH          read the secret from a file instead of the environment
-  --secret-encoding base64|base64url   encoding of --secret-file (base64)
+  --secret-encoding base64|base64url   encoding of --secret-file (default: either)
   --env-file PATH             .env file to read (default: first .env from the cwd upwards)
   --failure-status N, --failure-body TEXT, --failure-content-type TYPE   (401, {}, application/json)
   --claim-headers on|off      Approov-Claim-* headers on allow (on)

@@ -35,7 +35,8 @@ struct Settings {
   std::optional<std::string> audience;
   std::optional<std::string> issuer;
   std::string secret_file;  // empty: APPROOV_BASE64_SECRET / APPROOV_BASE64URL_SECRET
-  SecretEncoding secret_encoding = SecretEncoding::base64;
+  // Of the secret file; unset: either alphabet (standard base64, else base64url), as the CLI.
+  std::optional<SecretEncoding> secret_encoding;
   std::string env_file;  // empty: the first .env found from the working directory up
 
   FailureResponse failure;
