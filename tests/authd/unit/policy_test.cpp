@@ -42,7 +42,7 @@ Configured<std::shared_ptr<const Policy>> build_with_secret(const TempDir& dir,
 // Whether the policy accepts a token signed with `key`.
 bool accepts(const Policy& p, const std::string& key) {
   const std::string token = test::mint(R"({"exp":4708683205})", key);
-  HeaderList headers{{"Approov-Token", token}};
+  BasicRequest headers{{"Approov-Token", token}};
   Claims claims;
   return p.check.check(headers, unix_now(), p.routes.routes().front().policy, claims) == Reason::ok;
 }

@@ -16,7 +16,7 @@ namespace {
 namespace http = boost::beast::http;
 using server::Request;
 using server::Response;
-using Headers = approov::beast::HeaderView<http::fields>;
+using Headers = approov::beast::RequestAdapter<http::string_body>;
 
 // The claim value as a header value, or empty: absent, over the cap, or with a byte that
 // could split or corrupt a header.
@@ -50,11 +50,11 @@ void deny(Response& res, const Policy& p) {
 // A CORS preflight: OPTIONS with exactly one non-empty Origin and exactly one
 // Access-Control-Request-Method holding a method token. Nothing looser gets the bypass: an
 // OPTIONS that is not a preflight may reach a handler that serves every method.
-bool is_preflight(const HeaderSource& headers, std::string_view method) noexcept {
+bool is_preflight(const RequestView& headers, std::string_view method) noexcept {
   if (method != "OPTIONS") return false;
-  const HeaderFields origin = headers.fields("Origin");
+  const FieldCount origin = count_fields(headers, "Origin");
   if (origin.count != 1 || origin.first.empty()) return false;
-  const HeaderFields wanted = headers.fields("Access-Control-Request-Method");
+  const FieldCount wanted = count_fields(headers, "Access-Control-Request-Method");
   return wanted.count == 1 && text::is_token(wanted.first);
 }
 
@@ -73,7 +73,7 @@ struct Original {
 Original read_original(const Policy& p, const Headers& headers, const Request& req) noexcept {
   Original o;
   for (const std::string& h : p.uri_headers) {
-    const HeaderFields f = headers.fields(h);
+    const FieldCount f = count_fields(headers, h);
     if (f.count == 0) continue;
     if (f.count > 1) {
       o.ambiguous = true;
@@ -85,7 +85,7 @@ Original read_original(const Policy& p, const Headers& headers, const Request& r
                                            : iequals(h, "X-Forwarded-Uri") ? "X-Forwarded-Method"
                                                                            : std::string_view();
     if (!method_header.empty()) {
-      const HeaderFields m = headers.fields(method_header);
+      const FieldCount m = count_fields(headers, method_header);
       o.ambiguous = m.count > 1;
       o.method = m.first;
     }
