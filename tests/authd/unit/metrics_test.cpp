@@ -93,15 +93,13 @@ TEST(Metrics, DurationHistogramIsCumulative) {
   b.observe(std::chrono::nanoseconds(2'000'000'000));  // 2 s: +Inf only
   const std::string text = metrics_text({&a, &b}, ServiceGauges{});
   const auto m = samples(text);
-  auto bucket = [&](const char* le) {
-    return m.at(std::string("approov_authd_check_duration_seconds_bucket{le=\"") + le + "\"}");
-  };
-  EXPECT_EQ(bucket("1e-05"), "2");
-  EXPECT_EQ(bucket("2.5e-05"), "2");
-  EXPECT_EQ(bucket("0.00025"), "2");
-  EXPECT_EQ(bucket("0.0005"), "3");
-  EXPECT_EQ(bucket("0.25"), "3");
-  EXPECT_EQ(bucket("+Inf"), "4");
+  std::string buckets;  // le=count for each bucket
+  for (const char* le : {"1e-05", "2.5e-05", "0.00025", "0.0005", "0.25", "+Inf"}) {
+    buckets += std::string(le) + "=" +
+               m.at(std::string("approov_authd_check_duration_seconds_bucket{le=\"") + le + "\"}") +
+               " ";
+  }
+  EXPECT_EQ(buckets, "1e-05=2 2.5e-05=2 0.00025=2 0.0005=3 0.25=3 +Inf=4 ");
   EXPECT_EQ(m.at("approov_authd_check_duration_seconds_count"), "4");
   EXPECT_EQ(m.at("approov_authd_check_duration_seconds_sum"), "2.000314000");
   // The buckets in increasing order of le, as Prometheus requires.

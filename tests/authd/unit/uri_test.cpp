@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -119,37 +120,42 @@ constexpr Reading kAnyCase{true, false};
 constexpr Reading kSuffix{false, true};
 constexpr Reading kAnyCaseSuffix{true, true};
 
+// The paths among `paths` that `prefix` covers under `reading`, space-separated.
+std::string covered(std::string_view prefix, Reading reading,
+                    std::initializer_list<std::string_view> paths) {
+  std::string out;
+  for (std::string_view path : paths) {
+    if (!covers(prefix, path, reading)) continue;
+    if (!out.empty()) out += ' ';
+    out += path;
+  }
+  return out;
+}
+
 TEST(Uri, CoversWholeSegmentsOnly) {
-  EXPECT_TRUE(covers("/api", "/api", kExact));
-  EXPECT_TRUE(covers("/api", "/api/", kExact));
-  EXPECT_TRUE(covers("/api", "/api/x/y", kExact));
-  EXPECT_FALSE(covers("/api", "/apix", kExact));
-  EXPECT_FALSE(covers("/api", "/ap", kExact));
-  EXPECT_FALSE(covers("/api/x", "/api", kExact));
-  EXPECT_TRUE(covers("/", "/anything", kExact));
-  EXPECT_TRUE(covers("/", "/", kExact));
+  EXPECT_EQ(covered("/api", kExact, {"/api", "/api/", "/api/x/y", "/apix", "/ap"}),
+            "/api /api/ /api/x/y");
+  EXPECT_EQ(covered("/api/x", kExact, {"/api", "/api/x"}), "/api/x");
+  EXPECT_EQ(covered("/", kExact, {"/anything", "/"}), "/anything /");
 }
 
 TEST(Uri, CaseMattersOnlyInTheAnyCaseReading) {
-  EXPECT_FALSE(covers("/api", "/API/x", kExact));
-  EXPECT_FALSE(covers("/Admin", "/admin", kExact));
-  EXPECT_TRUE(covers("/api", "/API/x", kAnyCase));
-  EXPECT_TRUE(covers("/Admin", "/aDMIN", kAnyCase));
-  EXPECT_FALSE(covers("/api", "/APIX", kAnyCase));
+  EXPECT_EQ(covered("/api", kExact, {"/API/x", "/Api"}), "");
+  EXPECT_EQ(covered("/Admin", kExact, {"/admin"}), "");
+  EXPECT_EQ(covered("/api", kAnyCase, {"/API/x", "/Api", "/APIX"}), "/API/x /Api");
+  EXPECT_EQ(covered("/Admin", kAnyCase, {"/aDMIN"}), "/aDMIN");
   // ASCII only: a non-ASCII byte never equals an ASCII letter in any case
-  EXPECT_FALSE(covers("/api", "/ap\xC4\xB1", kAnyCase));
+  EXPECT_EQ(covered("/api", kAnyCase, {"/ap\xC4\xB1"}), "");
 }
 
 TEST(Uri, SuffixReading) {
-  EXPECT_FALSE(covers("/api", "/api.json", kExact));
-  EXPECT_TRUE(covers("/api", "/api.json", kSuffix));
-  EXPECT_TRUE(covers("/api", "/api.x.y/", kSuffix));  // a final slash still
-  EXPECT_TRUE(covers("/api", "/api.", kSuffix));
-  EXPECT_FALSE(covers("/api", "/api.json/x", kSuffix));  // the suffix is the last segment
-  EXPECT_FALSE(covers("/api", "/apijson", kSuffix));
-  EXPECT_FALSE(covers("/api", "/API.json", kSuffix));
-  EXPECT_TRUE(covers("/api", "/API.json", kAnyCaseSuffix));
-  EXPECT_TRUE(covers("/a", "/A/b.json", kAnyCase));  // through the /a segment
+  const std::initializer_list<std::string_view> paths = {"/api.json",   "/api.x.y/", "/api.",
+                                                         "/api.json/x", "/apijson",  "/API.json"};
+  EXPECT_EQ(covered("/api", kExact, paths), "");
+  // a final slash still, but the suffix is the last segment
+  EXPECT_EQ(covered("/api", kSuffix, paths), "/api.json /api.x.y/ /api.");
+  EXPECT_EQ(covered("/api", kAnyCaseSuffix, paths), "/api.json /api.x.y/ /api. /API.json");
+  EXPECT_EQ(covered("/a", kAnyCase, {"/A/b.json"}), "/A/b.json");  // through the /a segment
 }
 
 TEST(Uri, FoldingToAscii) {
