@@ -19,7 +19,7 @@ namespace approov::authd {
 /// 401 and 403 as a deny and turns any other status into a 500 for the client).
 [[nodiscard]] std::string failure_status_warning(const Policy& policy);
 
-/// "approov-authd listening on SPEC\n" for a unix socket, else with the host of `spec` and
+/// "approov-authd <what> unix:PATH\n" for a unix socket, else with the host of `spec` and
 /// the port the listener bound (`port`: the one chosen for `HOST:0`). `what` is "listening on"
 /// or "admin on".
 [[nodiscard]] std::string listening_line(const std::string& what, const std::string& spec,
