@@ -229,25 +229,6 @@ static char* ngx_http_approov_enum(ngx_conf_t* cf, ngx_command_t* cmd, void* con
   return NGX_CONF_ERROR;
 }
 
-static ngx_flag_t ngx_http_approov_has(const ngx_str_t* s, u_char c) {
-  return ngx_strlchr(s->data, s->data + s->len, c) != NULL;
-}
-
-/* Which alphabet a secret is written in: the characters only one alphabet has decide; a text
- * of letters and digits only is standard base64 when its length allows (padding is required
- * there), base64url otherwise (padding is optional there). The decoder then reports what is
- * wrong in the alphabet chosen. */
-static approov_secret_encoding ngx_http_approov_encoding_of(const ngx_str_t* text) {
-  if (ngx_http_approov_has(text, '-') || ngx_http_approov_has(text, '_')) {
-    return APPROOV_SECRET_BASE64URL;
-  }
-  if (ngx_http_approov_has(text, '+') || ngx_http_approov_has(text, '/') ||
-      ngx_http_approov_has(text, '=') || text->len % 4 == 0) {
-    return APPROOV_SECRET_BASE64;
-  }
-  return APPROOV_SECRET_BASE64URL;
-}
-
 /* Reads a secret file: its whole content with leading and trailing ASCII whitespace trimmed,
  * into the configuration pool. Errors name the directive and the file, never the content. */
 static char* ngx_http_approov_read_secret(ngx_conf_t* cf, ngx_command_t* cmd, ngx_str_t* path,
@@ -313,28 +294,45 @@ static char* ngx_http_approov_read_secret(ngx_conf_t* cf, ngx_command_t* cmd, ng
   return NGX_CONF_OK;
 }
 
+/* Decodes a secret file's text as the library's secret files are read (the CLI's, the
+ * sidecar's): standard base64 first, else base64url; the two alphabets never decode one text to
+ * different bytes. Sets *encoding to the one that worked. On failure, `error` holds the
+ * standard-base64 reading's message (never the secret). */
+static ngx_int_t ngx_http_approov_decode_secret(const ngx_str_t* text,
+                                                approov_secret_encoding* encoding, char* error,
+                                                size_t error_size) {
+  char url_error[256];
+  approov_verifier* verifier = approov_verifier_new((const char*)text->data, text->len,
+                                                    APPROOV_SECRET_BASE64, 0, error, error_size);
+  *encoding = APPROOV_SECRET_BASE64;
+  if (verifier == NULL) {
+    verifier = approov_verifier_new((const char*)text->data, text->len, APPROOV_SECRET_BASE64URL, 0,
+                                    url_error, sizeof(url_error));
+    *encoding = APPROOV_SECRET_BASE64URL;
+  }
+  if (verifier == NULL) return NGX_ERROR;
+  approov_verifier_free(verifier);
+  return NGX_OK;
+}
+
 static char* ngx_http_approov_secret_file(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) {
   ngx_http_approov_loc_conf_t* alcf = conf;
   ngx_str_t* value = cf->args->elts;
+  approov_secret_encoding encoding;
   char error[256];
-  approov_verifier* verifier;
   char* rv;
 
   if (alcf->secret.data != NULL) return "is duplicate";
   alcf->secret_file = value[1];
   rv = ngx_http_approov_read_secret(cf, cmd, &alcf->secret_file, &alcf->secret);
   if (rv != NGX_CONF_OK) return rv;
-  alcf->secret_encoding = ngx_http_approov_encoding_of(&alcf->secret);
   /* Decoded here to fail `nginx -t` at this line; the check is built after merging (leeway). */
-  verifier =
-      approov_verifier_new((const char*)alcf->secret.data, alcf->secret.len,
-                           (approov_secret_encoding)alcf->secret_encoding, 0, error, sizeof(error));
-  if (verifier == NULL) {
+  if (ngx_http_approov_decode_secret(&alcf->secret, &encoding, error, sizeof(error)) != NGX_OK) {
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "\"%V\": \"%V\": %s", &cmd->name, &alcf->secret_file,
                        error);
     return NGX_CONF_ERROR;
   }
-  approov_verifier_free(verifier);
+  alcf->secret_encoding = encoding;
   return NGX_CONF_OK;
 }
 
@@ -363,13 +361,21 @@ static char* ngx_http_approov_account_secret_file(ngx_conf_t* cf, ngx_command_t*
   ngx_http_approov_loc_conf_t* alcf = conf;
   ngx_str_t* value = cf->args->elts;
   approov_signing_options options;
+  approov_secret_encoding encoding;
+  char error[256];
   char* rv;
 
   if (alcf->account_secret.data != NULL) return "is duplicate";
   alcf->account_secret_file = value[1];
   rv = ngx_http_approov_read_secret(cf, cmd, &alcf->account_secret_file, &alcf->account_secret);
   if (rv != NGX_CONF_OK) return rv;
-  alcf->account_secret_encoding = ngx_http_approov_encoding_of(&alcf->account_secret);
+  if (ngx_http_approov_decode_secret(&alcf->account_secret, &encoding, error, sizeof(error)) !=
+      NGX_OK) {
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "\"%V\": \"%V\": %s", &cmd->name,
+                       &alcf->account_secret_file, error);
+    return NGX_CONF_ERROR;
+  }
+  alcf->account_secret_encoding = encoding;
   ngx_memzero(&options, sizeof(options));
   options.account_secret = (const char*)alcf->account_secret.data;
   options.account_secret_len = alcf->account_secret.len;
