@@ -893,6 +893,39 @@ class Reload(unittest.TestCase):
         self.assertEqual(len(seen_denied), 2, "denials answered by both workers")
 
 
+class Http2(unittest.TestCase):
+    """The same check over HTTP/2 (cleartext, prior knowledge), with curl."""
+
+    def curl(self, port, path, headers):
+        args = ["curl", "-s", "--http2-prior-knowledge", "-o", "-", "-w", "\n%{http_code} %{http_version} %{content_type}"]
+        for name, value in headers:
+            args += ["-H", "%s: %s" % (name, value)]
+        out = subprocess.run(args + ["http://127.0.0.1:%d%s" % (port, path)], capture_output=True,
+                             timeout=30).stdout.decode()
+        body, _, status = out.rpartition("\n")
+        return status.split(" ") + [body]
+
+    def test_http2(self):
+        if not shutil.which("curl"):
+            self.skipTest("curl not installed")
+        upstream = harness.start_upstream(self)
+        n = Nginx(self, simple_http(extra_http="""
+    proxy_set_header Approov-Claim-Did $approov_claim_did;
+""", extra_server="""
+        location /pay { approov_token_binding Authorization; proxy_pass http://@UPSTREAM@; }
+""").replace("listen @LISTEN@;", "listen @LISTEN@ http2;"), upstream=upstream)
+        code, version, ctype, body = self.curl(n.port, "/", [("Approov-Token", VALID)])
+        self.assertEqual((code, version), ("200", "2"), body)
+        self.assertEqual(json.loads(body)["headers"].get("approov-claim-did"), ["device-123"])
+        for headers in ([], [("Approov-Token", EXPIRED)], [("Approov-Token", BAD_SIG)],
+                        [("Approov-Token", VALID), ("Approov-Token", VALID)]):
+            self.assertEqual(self.curl(n.port, "/", headers), ["401", "2", "application/json", "{}"],
+                             headers[:1])
+        self.assertEqual(self.curl(n.port, "/pay", [("Approov-Token", BOUND),
+                                                    ("Authorization", AUTH)])[0], "200")
+        self.assertEqual(self.curl(n.port, "/pay", [("Approov-Token", BOUND)])[:1], ["401"])
+
+
 class Soak(unittest.TestCase):
     """Mixed valid and invalid requests from several clients while nginx reloads: every
     answer right, none a 5xx."""
