@@ -135,7 +135,10 @@ Reason derived_value(Writer& w, Derived which, const RequestView& request,
       w.put("://");
       if (!put_authority(w, request, uri, scheme)) return Reason::missing_component;
       w.put(target.path);
-      if (target.has_query && !target.query.empty()) {
+      // An empty query keeps its "?": "/a?" is the target URI "https://host/a?" (RFC 9110
+      // §7.1 combines path and query as sent; RFC 3986 §6.2.3 keeps an empty component's
+      // delimiter), which is what a client that sent "/a?" signed.
+      if (target.has_query) {
         w.put('?');
         w.put(target.query);
       }

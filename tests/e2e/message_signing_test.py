@@ -164,10 +164,19 @@ def group_signatures(server):
         big = b"z" * (1024 * 1024)
         expect(send(port, "POST", headers=at + sign(port, "--key", key, method="POST",
                                                      headers=at, body=big), body=big), 200)
+        # Over the limit, the server answers before it has read the body and closes: send it
+        # over a raw socket that tolerates the early close.
         bigger = big + b"z"
-        status, b = send(port, "POST", headers=at + sign(port, "--key", key, method="POST",
-                                                          headers=at, body=bigger), body=bigger)
-        assert (status, b) == (401, b"{}"), (status, b)
+        headers = at + sign(port, "--key", key, method="POST", headers=at, body=bigger)
+        req = "POST / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Length: %d\r\n" % (
+            port, len(bigger))
+        req += "".join(f"{n}: {v}\r\n" for n, v in headers) + "\r\n"
+        s = send_raw(port, req.encode("latin-1") + bigger)
+        try:
+            head, b = Reader(s).response()
+        finally:
+            s.close()
+        assert status_of(head) == 401 and b == b"{}", (head, b)
 
     @t("the Android form (install=\"BASE64\") -> 200")
     def _():
