@@ -56,14 +56,15 @@ class SignedRequest {
         "h+CX0tOzdAAR9l15bWAqvq7w9olk66daIH+Xk+IAHhVVHszjDzeGobzNnqyRze3lw/WVyWrc2gZfh3XXfBOmww==",
         SecretEncoding::base64, "the public Approov test secret");
     const auto der = key_.public_spki_der();
-    const std::string ipk = base64::encode(der.data(), der.size(), base64::Alphabet::standard, true);
+    const std::string ipk =
+        base64::encode(der.data(), der.size(), base64::Alphabet::standard, true);
     // A realistic token: what Approov issues to a device that signs its requests.
     const std::string payload = "{\"exp\":" + std::to_string(kCreated + 300) +
                                 ",\"ip\":\"203.0.113.7\",\"did\":\"ZKLZwKQ7wzXEY2ugvTJ+bQ==\","
                                 "\"arc\":\"H5ABCIM2OEIVNERMR2QA\",\"ipk\":\"" +
                                 ipk + "\"}";
-    token_ = mint_hs256(R"({"typ":"JWT","alg":"HS256"})", payload,
-                        secret.value().bytes().data(), secret.value().bytes().size());
+    token_ = mint_hs256(R"({"typ":"JWT","alg":"HS256"})", payload, secret.value().bytes().data(),
+                        secret.value().bytes().size());
     fields_.emplace_back("Host", "api.example.com");
     fields_.emplace_back("Approov-Token", token_);
     fields_.emplace_back("User-Agent", "okhttp/4.12.0");

@@ -67,9 +67,9 @@ int main(int argc, char** argv) {
   const approov::bench::EcdsaFloor floor(request);
   const unsigned long long own_before = approov::testing::heap_allocations();
   const unsigned long long ssl_before = g_openssl_allocations.load();
-  const long unexpected =
-      what == "check" ? run_loop([&] { return request.run() == approov::Reason::ok; }, n)
-                      : run_loop([&] { return floor.run(); }, n);
+  const long unexpected = what == "check"
+                              ? run_loop([&] { return request.run() == approov::Reason::ok; }, n)
+                              : run_loop([&] { return floor.run(); }, n);
   std::fprintf(stderr, "allocations: own %llu openssl %llu\n",
                static_cast<unsigned long long>(approov::testing::heap_allocations() - own_before),
                g_openssl_allocations.load() - ssl_before);

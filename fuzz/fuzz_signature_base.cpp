@@ -142,9 +142,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<std::pair<std::string_view, std::string_view>> fields;
   for (std::size_t i = 5; i < lines.size(); ++i) {
     const std::size_t colon = lines[i].find(':');
-    fields.emplace_back(lines[i].substr(0, colon),
-                        colon == std::string_view::npos ? std::string_view()
-                                                        : lines[i].substr(colon + 1));
+    fields.emplace_back(lines[i].substr(0, colon), colon == std::string_view::npos
+                                                       ? std::string_view()
+                                                       : lines[i].substr(colon + 1));
   }
   std::string_view scheme = lines[2];
   signing::UriBase uri;

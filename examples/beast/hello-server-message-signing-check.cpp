@@ -99,10 +99,10 @@ void print_demo(const std::string& host, std::uint16_t port) {
       "h+CX0tOzdAAR9l15bWAqvq7w9olk66daIH+Xk+IAHhVVHszjDzeGobzNnqyRze3lw/WVyWrc2gZfh3XXfBOmww==",
       approov::SecretEncoding::base64, "the public test secret");
   const std::int64_t now = approov::unix_now();
-  const std::string token = approov::mint_hs256(
-      R"({"typ":"JWT","alg":"HS256"})",
-      "{\"exp\":" + std::to_string(now + 3600) + ",\"ipk\":\"" + ipk + "\"}",
-      secret.value().bytes().data(), secret.value().bytes().size());
+  const std::string token =
+      approov::mint_hs256(R"({"typ":"JWT","alg":"HS256"})",
+                          "{\"exp\":" + std::to_string(now + 3600) + ",\"ipk\":\"" + ipk + "\"}",
+                          secret.value().bytes().data(), secret.value().bytes().size());
   const bool ipv6 = host.find(':') != std::string::npos;
   const std::string authority = (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
   const std::string url = "http://" + authority + "/";
@@ -129,8 +129,8 @@ void print_demo(const std::string& host, std::uint16_t port) {
       args += " -H 'Content-Type: application/json' -H 'Content-Digest: " + digest +
               "' --data-binary '" + body + "'";
     }
-    args += " -H 'Signature-Input: " + h.value().signature_input + "' -H 'Signature: " +
-            h.value().signature + "'";
+    args += " -H 'Signature-Input: " + h.value().signature_input +
+            "' -H 'Signature: " + h.value().signature + "'";
     return args;
   };
   const std::string get = headers_for("GET", false);
@@ -146,9 +146,10 @@ void print_demo(const std::string& host, std::uint16_t port) {
       "  curl -i%s '%s?tampered=1'\n\n"
       "  # the token alone, without its signature -> 401 {}\n"
       "  curl -i -H 'Approov-Token: %s' %s\n\n"
-      "Make your own with approov-token: keygen, gen --ipk-key, sign (docs/MESSAGE_SIGNING.md).\n\n",
-      get.c_str(), url.c_str(), post.c_str(), url.c_str(), get.c_str(), url.c_str(),
-      token.c_str(), url.c_str());
+      "Make your own with approov-token: keygen, gen --ipk-key, sign "
+      "(docs/MESSAGE_SIGNING.md).\n\n",
+      get.c_str(), url.c_str(), post.c_str(), url.c_str(), get.c_str(), url.c_str(), token.c_str(),
+      url.c_str());
 }
 
 }  // namespace

@@ -115,8 +115,7 @@ std::string verify(const Line& line) {
   approov::MessageSigningConfig signing;
   if (line.has("acct")) {
     const std::string acct = line.get("acct");
-    signing.account_secret =
-        approov::Secret(std::vector<std::uint8_t>(acct.begin(), acct.end()));
+    signing.account_secret = approov::Secret(std::vector<std::uint8_t>(acct.begin(), acct.end()));
   }
   if (line.has("keyid")) signing.account_key_id = line.get("keyid");
   auto check = approov::RequestCheck::create(std::move(verifier.value()), {}, std::move(signing));

@@ -48,8 +48,7 @@ std::string write_private_file(const std::string& path, const std::string& text)
 
 std::string ipk_of(const approov::detail::SigningKey& key) {
   const std::vector<std::uint8_t> der = key.public_spki_der();
-  return approov::base64::encode(der.data(), der.size(), approov::base64::Alphabet::standard,
-                                 true);
+  return approov::base64::encode(der.data(), der.size(), approov::base64::Alphabet::standard, true);
 }
 
 Subcommand add_keygen_command(CLI::App& app) {

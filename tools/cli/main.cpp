@@ -55,8 +55,7 @@ std::string redact(std::string message, int argc, char** argv) {
     for (const char* flag : {"--secret=", "--secret-url=", "--account-secret="}) {
       if (arg.rfind(flag, 0) == 0) sensitive.push_back(arg.substr(std::strlen(flag)));
     }
-    if ((arg == "--secret" || arg == "--secret-url" || arg == "--account-secret") &&
-        i + 1 < argc) {
+    if ((arg == "--secret" || arg == "--secret-url" || arg == "--account-secret") && i + 1 < argc) {
       sensitive.emplace_back(argv[i + 1]);
     }
     const std::size_t dots = static_cast<std::size_t>(std::count(arg.begin(), arg.end(), '.'));

@@ -119,7 +119,8 @@ std::optional<Url> parse_url(std::string_view url, std::string& error) {
     error = "--url needs a host, and no user:password@";
     return std::nullopt;
   }
-  out.target = path_at == std::string_view::npos ? std::string() : std::string(rest.substr(path_at));
+  out.target =
+      path_at == std::string_view::npos ? std::string() : std::string(rest.substr(path_at));
   if (out.target.empty() || out.target.front() == '?') out.target.insert(0, "/");
   for (char c : url) {
     if (c == ' ' || has_control(std::string_view(&c, 1))) {
@@ -209,7 +210,8 @@ int run_sign(const SignArgs& args) {
     body.emplace();
     if (!read_file(args.body_file, kMaxBody, *body, error)) return usage("--body-file: " + error);
     bool has_digest = false;
-    for (const auto& f : fields) has_digest = has_digest || approov::iequals(f.first, "content-digest");
+    for (const auto& f : fields)
+      has_digest = has_digest || approov::iequals(f.first, "content-digest");
     if (!has_digest) {  // a Content-Digest given with --header is used as it is
       digest = approov::signing::content_digest(*body);
       fields.emplace_back("Content-Digest", digest);
@@ -228,15 +230,17 @@ int run_sign(const SignArgs& args) {
 
   // What it is signed over, and when.
   if (approov::count_fields(request, args.token_header).count == 0 && args.components.empty()) {
-    return usage("the token header is covered by default: pass the token as a header, e.g. "
-                 "--header '" +
-                 args.token_header + ": TOKEN' (or choose --component yourself)");
+    return usage(
+        "the token header is covered by default: pass the token as a header, e.g. "
+        "--header '" +
+        args.token_header + ": TOKEN' (or choose --component yourself)");
   }
   approov::signing::SignOptions options;
   if (args.components.empty()) {
     options.components = approov::signing::sdk_components(request, args.token_header);
   } else {
-    for (const std::string& c : args.components) options.components.push_back(component_identifier(c));
+    for (const std::string& c : args.components)
+      options.components.push_back(component_identifier(c));
   }
   if (args.form != "binary" && args.form != "string") {
     return usage("--form must be binary (install=:B64:) or string (install=\"B64\")");
@@ -256,11 +260,9 @@ int run_sign(const SignArgs& args) {
   if (args.nonce_opt->count() > 0) options.nonce = args.nonce;
   if (args.tag_opt->count() > 0) options.tag = args.tag;
   for (const auto* text : {&options.keyid, &options.nonce, &options.tag}) {
-    if (*text && (text->value().find_first_of("\"\\") != std::string::npos ||
-                  has_control(**text) || !std::all_of(text->value().begin(),
-                                                      text->value().end(), [](char c) {
-                                                        return static_cast<unsigned char>(c) < 0x80;
-                                                      }))) {
+    if (*text && (text->value().find_first_of("\"\\") != std::string::npos || has_control(**text) ||
+                  !std::all_of(text->value().begin(), text->value().end(),
+                               [](char c) { return static_cast<unsigned char>(c) < 0x80; }))) {
       return usage("--keyid, --nonce and --tag must be printable ASCII without \" or \\");
     }
   }

@@ -27,7 +27,6 @@ struct Subcommand {
 /// `approov-token sign (--key FILE | --account-secret B64) --method M --url URL ...`.
 [[nodiscard]] Subcommand add_sign_command(CLI::App& app);
 
-
 /// The `ipk` claim value of a key: standard base64 (padded) of its DER SubjectPublicKeyInfo.
 [[nodiscard]] std::string ipk_of(const approov::detail::SigningKey& key);
 
