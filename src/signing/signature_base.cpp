@@ -290,6 +290,12 @@ bool parse_base_url(std::string_view url, std::string& scheme_out, std::string& 
 }
 
 bool same_identifier(const sf::Item& a, const sf::Item& b) noexcept {
+  // Two Strings without escapes hold their value as text: different names are different
+  // identifiers, without serializing both (the checker compares every pair of identifiers).
+  if (a.value.type == sf::Type::string && b.value.type == sf::Type::string && !a.value.encoded &&
+      !b.value.encoded && a.value.text != b.value.text) {
+    return false;
+  }
   char sa[1024];
   char sb[1024];
   const sf::Written wa = sf::serialize_item(a, sa, sizeof sa);
