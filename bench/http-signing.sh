@@ -78,12 +78,20 @@ code() {  # case -> HTTP status of one request as wrk sends it
     curl -s -o /dev/null -w '%{http_code}' "${h[@]}" "http://127.0.0.1:$PORT/"
   fi
 }
-wrk1() {  # case -> "rps non2xx"
-  taskset -c "$WRK_CPU" wrk -t1 -c"$CONN" -d"$DUR"s -s "$WORK/$1.lua" "http://127.0.0.1:$PORT/" |
-    awk '/Requests\/sec/ {r=$2} /Non-2xx/ {n=$NF} END {printf "%s %s\n", r, (n==""?0:n)}'
+# CPU time (user+system, clock ticks) of the server: CPU per request is steadier than req/s
+# when other work shares the machine.
+cpu_ticks() { awk '{print $14+$15}' "/proc/$SPID/stat"; }
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
+wrk1() {  # case -> "rps non2xx cpu_us_per_request"
+  local t0 t1 out
+  t0="$(cpu_ticks)"
+  out="$(taskset -c "$WRK_CPU" wrk -t1 -c"$CONN" -d"$DUR"s -s "$WORK/$1.lua" "http://127.0.0.1:$PORT/")"
+  t1="$(cpu_ticks)"
+  awk -v t="$(( (t1 - t0) * TICK_US ))" '/Requests\/sec/ {r=$2} /requests in/ {q=$1}
+    /Non-2xx/ {n=$NF} END {printf "%s %s %.1f\n", r, (n==""?0:n), t / q}' <<<"$out"
 }
 
-declare -A RPS
+declare -A RPS CPU
 LOAD0="$(cut -d" " -f1-3 /proc/loadavg)"
 for round in $(seq "$RUNS"); do
   for c in get post; do make_script "$c"; done
@@ -96,21 +104,25 @@ for round in $(seq "$RUNS"); do
     fi
     for c in get post; do
       [ "$(code "$c")" = 200 ] || { echo "$server: the signed $c request is not accepted" >&2; exit 1; }
-      read -r rps non2xx <<<"$(wrk1 "$c")"
+      read -r rps non2xx cpu <<<"$(wrk1 "$c")"
       [ "$non2xx" = 0 ] || { echo "$server $c: $non2xx non-2xx answers" >&2; exit 1; }
       RPS["$server.$c"]="${RPS["$server.$c"]:-} $rps"
+      CPU["$server.$c"]="${CPU["$server.$c"]:-} $cpu"
     done
     stop_server
   done
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "machine load before: $LOAD0, after: $(cut -d" " -f1-3 /proc/loadavg); $RUNS rounds of ${DUR}s, wrk -t1 -c$CONN"
-printf '%-6s %16s %16s %8s\n' case "ours req/s" "node req/s" ratio
+printf '%-6s %12s %12s %7s %14s %14s %7s\n' case "ours req/s" "node req/s" ratio \
+  "ours CPU us/r" "node CPU us/r" ratio
 status=0
 for c in get post; do
   o="$(echo "${RPS["ours.$c"]}" | median)"; n="$(echo "${RPS["node.$c"]}" | median)"
+  oc="$(echo "${CPU["ours.$c"]}" | median)"; nc="$(echo "${CPU["node.$c"]}" | median)"
   r="$(awk -v o="$o" -v n="$n" 'BEGIN { printf "%.1f", o / n }')"
-  printf '%-6s %16s %16s %8s\n' "$c" "$o" "$n" "$r"
+  rc="$(awk -v o="$oc" -v n="$nc" 'BEGIN { printf "%.1f", n / o }')"
+  printf '%-6s %12s %12s %7s %14s %14s %7s\n' "$c" "$o" "$n" "$r" "$oc" "$nc" "$rc"
   awk -v r="$r" 'BEGIN { exit !(r < 5) }' && { echo "below the 5x target: $c" >&2; status=1; }
 done
 exit $status

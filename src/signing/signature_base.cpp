@@ -14,6 +14,9 @@ class Writer {
  public:
   explicit Writer(BaseBuffer out) noexcept : out_(out) {}
   void put(std::string_view s) noexcept {
+    // An empty view may have a null data(): memcpy must not see it (undefined behaviour even
+    // for 0 bytes; an absent query or an empty authority is one).
+    if (s.empty()) return;
     if (overflow_ || s.size() > out_.capacity - size_) {
       overflow_ = true;
       return;
