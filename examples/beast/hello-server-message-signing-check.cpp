@@ -142,7 +142,7 @@ void print_demo(const std::string& host, std::uint16_t port) {
       "  curl -i%s %s\n\n"
       "  # signed POST with a JSON body -> 200\n"
       "  curl -i -X POST%s %s\n\n"
-      "  # the same GET signature on another path -> 401 {}\n"
+      "  # the same GET signature on another URL -> 401 {}\n"
       "  curl -i%s '%s?tampered=1'\n\n"
       "  # the token alone, without its signature -> 401 {}\n"
       "  curl -i -H 'Approov-Token: %s' %s\n\n"
