@@ -202,7 +202,7 @@ async function main() {
     for (const [alg, a] of Object.entries(ALGS)) {
       const req = { ...c, headers: [['Approov-Token', a.token], ...c.headers] };
       const created = now - 1;
-      const expires = now + 14;
+      const expires = now + 120;  // the package checks expiry on its own clock: room for a slow run
       const outcome = {};
       // 1. The package signs; our RequestCheck verifies (both signature forms).
       let npmInput = null;
