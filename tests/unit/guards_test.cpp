@@ -1,0 +1,88 @@
+// Exact-boundary tests of the verifier, the binding and the configuration: each pins one rule
+// at the value where a plausible one-line slip (a `<` for a `<=`, a prefix for a whole
+// comparison, 16 bytes for 32) would change the outcome. tests/mutants/core.txt lists the
+// slips these tests were written to catch.
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "approov/crypto.hpp"
+#include "test_support.hpp"
+
+namespace approov::test {
+namespace {
+
+Reason with_config(const VerifierConfig& config, std::string_view payload,
+                   std::int64_t now = kNow) {
+  auto v = TokenVerifier::create(config);
+  if (!v) {
+    ADD_FAILURE() << v.error();
+    return Reason::bad_header;
+  }
+  Claims claims;
+  return v.value().verify(mint(kHeader, payload), now, claims);
+}
+
+// ---- pay: all 32 bytes count -----------------------------------------------------------------
+
+std::string with_pay(std::string_view pay) {
+  return valid_token(R"("pay":")" + std::string(pay) + "\"");
+}
+
+Reason bind_value(const std::string& token, std::string_view bound) {
+  const TokenVerifier verifier = make_verifier();
+  Claims claims;
+  const Reason r = verifier.verify(token, kNow, claims);
+  if (r != Reason::ok) return r;
+  return check_binding_value(claims, bound);
+}
+
+TEST(Guards, PayDiffersInAnySingleByte) {
+  const std::string bound = "Bearer some-opaque-oauth-token";
+  const Sha256Digest digest = sha256(bound);
+  ASSERT_EQ(bind_value(with_pay(base64::encode(digest.data(), digest.size(),
+                                               base64::Alphabet::standard, true)),
+                       bound),
+            Reason::ok);
+  for (std::size_t i = 0; i < digest.size(); ++i) {
+    for (const int flip : {0x01, 0x80}) {
+      Sha256Digest other = digest;
+      other[i] = static_cast<std::uint8_t>(other[i] ^ flip);
+      const std::string pay =
+          base64::encode(other.data(), other.size(), base64::Alphabet::standard, true);
+      EXPECT_EQ(bind_value(with_pay(pay), bound), Reason::binding_mismatch) << "byte " << i;
+      const RequestCheck check = RequestCheck::create(make_verifier()).value();
+      const std::string token = with_pay(pay);  // HeaderList holds views
+      HeaderList headers{{"Approov-Token", token}, {"Authorization", bound}};
+      Claims claims;
+      EXPECT_EQ(check.check(headers, kNow, RoutePolicy::token_binding(), claims),
+                Reason::binding_mismatch)
+          << "byte " << i;
+    }
+  }
+}
+
+// ---- iss: the whole value ------------------------------------------------------------------
+
+TEST(Guards, IssuerMustMatchWholly) {
+  VerifierConfig config = config_with();
+  config.issuer = "https://issuer.example";
+  EXPECT_EQ(with_config(config, R"({"exp":4708683205,"iss":"https://issuer.example"})"),
+            Reason::ok);
+  for (const char* iss : {"", "h", "https://", "https://issuer.exampl", "https://issuer.examplE",
+                          "Https://issuer.example", "https://issuer.example\\u0000",
+                          "https://issuer.example.evil", " https://issuer.example"}) {
+    EXPECT_EQ(with_config(config, std::string(R"({"exp":4708683205,"iss":")") + iss + "\"}"),
+              Reason::bad_issuer)
+        << '"' << iss << '"';
+  }
+  // A configured empty issuer is matched by an empty iss only.
+  config.issuer = "";
+  EXPECT_EQ(with_config(config, R"({"exp":4708683205,"iss":""})"), Reason::ok);
+  EXPECT_EQ(with_config(config, R"({"exp":4708683205,"iss":"x"})"), Reason::bad_issuer);
+  EXPECT_EQ(with_config(config, R"({"exp":4708683205})"), Reason::bad_issuer);
+}
+
+}  // namespace
+}  // namespace approov::test
