@@ -96,7 +96,7 @@ def copy_tree(dest):
             continue
         out = os.path.join(dest, rel)
         os.makedirs(os.path.dirname(out), exist_ok=True)
-        shutil.copy2(src, out)
+        shutil.copyfile(src, out)  # a new mtime: the build must see every change
 
 
 def run(cmd, cwd, timeout):

@@ -4,6 +4,8 @@
 // rules through the verifier; here each rule is pinned down over its whole range, so that a
 // one-line change to the reader fails a test (tests/mutants/).
 #include <cstdio>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -402,6 +404,39 @@ TEST(JsonReader, UnescapeEncodesEveryLength) {
   }
   EXPECT_FALSE(json::string_equals(R"(\u0800)", true, "\xE0\xA0\x81"));
   EXPECT_FALSE(json::string_equals(R"(\ud800\udc01)", true, "\xF0\x90\x80\x80"));
+}
+
+// The lenient reader (the CLI's `decode`) hands out strings that hold lone surrogate escapes;
+// unescaping and comparing them stays inside the string and keeps each lone surrogate as its
+// own three-byte (WTF-8) form. They used to be paired with whatever followed, reading past
+// the end of the string.
+TEST(JsonReader, LoneSurrogatesFromTheLenientReaderStayInsideTheString) {
+  const std::string doc = R"({"\ud800":1,"a\ud800\u0041":2,"\udbff\udbff":3,"\udc00":4})";
+  std::vector<std::pair<std::string, bool>> names;
+  const auto collect = [&names](const json::Value& name, const json::Value&) {
+    names.emplace_back(std::string(name.raw), name.escaped);
+    return true;
+  };
+  json::TopLevelMembers<decltype(collect)> members{collect};
+  json::Options options;
+  options.strict = false;
+  const json::Result r = json::parse(doc, members, options);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.warning, Problem::lone_surrogate);
+  ASSERT_EQ(names.size(), 4U);
+  const std::vector<std::string> plain = {"\xED\xA0\x80", "a\xED\xA0\x80" "A",
+                                          "\xED\xAF\xBF\xED\xAF\xBF", "\xED\xB0\x80"};
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    // Each raw name in a buffer of its own size, so that a read past it is caught by ASan.
+    const std::unique_ptr<char[]> exact(new char[names[i].first.size()]);
+    std::memcpy(exact.get(), names[i].first.data(), names[i].first.size());
+    const std::string_view raw(exact.get(), names[i].first.size());
+    EXPECT_TRUE(json::string_equals(raw, true, plain[i])) << names[i].first;
+    EXPECT_FALSE(json::string_equals(raw, true, "exp")) << names[i].first;
+    std::string out(raw.size(), '\0');
+    out.resize(json::unescape(raw, out.data()));
+    EXPECT_EQ(out, plain[i]) << names[i].first;
+  }
 }
 
 TEST(JsonReader, ArrayContainsOnlyTopLevelStrings) {
