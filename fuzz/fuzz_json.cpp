@@ -166,8 +166,7 @@ std::size_t first_non_space(std::string_view text) {
 }
 
 bool is_ijson(Problem p) {
-  return p == Problem::duplicate_name || p == Problem::lone_surrogate ||
-         p == Problem::noncharacter;
+  return p == Problem::duplicate_name || p == Problem::lone_surrogate || p == Problem::noncharacter;
 }
 
 json::Result run(std::string_view text, bool require_object, bool strict, Events* events) {

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Deliberate one-line bugs ("mutants") against the tests: each must make a test fail.
 
-    scripts/mutants.py [--cli] [--only ID[,ID...]] [--build DIR] [FILE...]
+    scripts/mutants.py [--cli] [--suites unit,alloc,capi,fuzz] [--only ID[,ID...]]
+                       [--build DIR] [--check] [FILE...]
 
 FILE defaults to every tests/mutants/*.txt. Each mutant is applied alone to a copy of the
 source tree (the working tree is never modified, so work can go on meanwhile), the unit and
 C API tests are rebuilt and run, and the mutant is "killed" if any of them fails (or the build
 fails) and a "survivor" otherwise. With --cli, a survivor of those is also tried against the
-CLI's script tests. Prints one line per mutant with the tests that failed, then the survivors;
+CLI's script tests. --suites picks the suites (`fuzz`: the three fuzz targets' seed-corpus
+replays, to see what the fuzz oracles alone catch). Prints one line per mutant with the tests that failed, then the survivors;
 exits 1 if there is any survivor (or a mutant no longer applies), 0 otherwise.
 
 Mutant files hold blocks like:
@@ -117,6 +119,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("files", nargs="*")
     ap.add_argument("--cli", action="store_true", help="also try survivors on the CLI tests")
+    ap.add_argument("--suites", default="unit,alloc,capi",
+                    help="comma-separated: unit, alloc, capi, fuzz (default unit,alloc,capi)")
     ap.add_argument("--only", help="comma-separated mutant ids")
     ap.add_argument("--build", default=os.path.join(ROOT, "build-mutants"))
     ap.add_argument("--jobs", default=str(os.cpu_count() or 2))
@@ -148,7 +152,25 @@ def main():
     copy_tree(src)
     configure = ["cmake", "-S", src, "-B", build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Debug",
                  "-DAPPROOV_BUILD_EXAMPLES=OFF", "-DAPPROOV_BUILD_BENCHMARKS=OFF"]
-    targets = ["approov_unit_tests", "approov_alloc_tests", "approov_capi_test"]
+    suites = args.suites.split(",")
+    unknown = set(suites) - {"unit", "alloc", "capi", "fuzz"}
+    if unknown:
+        sys.exit("unknown suites: " + ", ".join(sorted(unknown)))
+    all_tests = {
+        "unit": ("approov_unit_tests", [
+            [os.path.join(build, "tests", "unit", "approov_unit_tests"), "--gtest_brief=1"]]),
+        "alloc": ("approov_alloc_tests", [
+            [os.path.join(build, "tests", "unit", "approov_alloc_tests"), "--gtest_brief=1"]]),
+        "capi": ("approov_capi_test", [[os.path.join(build, "tests", "capi", "approov_capi_test")]]),
+    }
+    fuzz_targets = ["json", "verify", "base64"]
+    targets = [all_tests[s][0] for s in suites if s in all_tests]
+    tests = [(s, all_tests[s][1][0]) for s in suites if s in all_tests]
+    if "fuzz" in suites:
+        for t in fuzz_targets:
+            targets.append("fuzz_%s_replay" % t)
+            tests.append(("fuzz_" + t, [os.path.join(build, "fuzz", "fuzz_%s_replay" % t),
+                                        os.path.join(src, "fuzz", "corpus", t)]))
     if args.cli:
         targets.append("approov-token")
     code, out = run(configure, ROOT, 600)
@@ -157,11 +179,6 @@ def main():
     code, out = run(["cmake", "--build", build, "-j", args.jobs, "--target"] + targets, ROOT, 1800)
     if code != 0:
         sys.exit("the unmutated tree does not build:\n" + out[-4000:])
-    tests = [
-        ("unit", [os.path.join(build, "tests", "unit", "approov_unit_tests"), "--gtest_brief=1"]),
-        ("alloc", [os.path.join(build, "tests", "unit", "approov_alloc_tests"), "--gtest_brief=1"]),
-        ("capi", [os.path.join(build, "tests", "capi", "approov_capi_test")]),
-    ]
     cli = [("cli.behaviour", [sys.executable, os.path.join(src, "tests", "cli", "test_cli.py"),
                               os.path.join(build, "tools", "cli", "approov-token")])]
     for name, cmd in tests + (cli if args.cli else []):
@@ -193,7 +210,11 @@ def main():
                 for name, cmd in tests:
                     code, out = run(cmd, ROOT, 300)
                     if code != 0:
-                        names = gtest_failures(out) if name != "capi" else []
+                        names = gtest_failures(out) if name in ("unit", "alloc") else []
+                        if name.startswith("fuzz_"):
+                            broken = re.findall(r"invariant broken: (.*)|^(\S.* rejects? what .*)$",
+                                                out, re.M)
+                            names = [(a or b).strip() for a, b in broken][:1]
                         caught += ["%s.%s" % (name, n) for n in names] or [
                             name + (" (crash/timeout)" if code < 0 or code == 124 else "")]
                 if not caught and args.cli:

@@ -424,7 +424,9 @@ TEST(JsonReader, LoneSurrogatesFromTheLenientReaderStayInsideTheString) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.warning, Problem::lone_surrogate);
   ASSERT_EQ(names.size(), 4U);
-  const std::vector<std::string> plain = {"\xED\xA0\x80", "a\xED\xA0\x80" "A",
+  const std::vector<std::string> plain = {"\xED\xA0\x80",
+                                          "a\xED\xA0\x80"
+                                          "A",
                                           "\xED\xAF\xBF\xED\xAF\xBF", "\xED\xB0\x80"};
   for (std::size_t i = 0; i < names.size(); ++i) {
     // Each raw name in a buffer of its own size, so that a read past it is caught by ASan.
