@@ -2,6 +2,8 @@
 // at the value where a plausible one-line slip (a `<` for a `<=`, a prefix for a whole
 // comparison, 16 bytes for 32) would change the outcome. tests/mutants/core.txt lists the
 // slips these tests were written to catch.
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -82,6 +84,74 @@ TEST(Guards, IssuerMustMatchWholly) {
   EXPECT_EQ(with_config(config, R"({"exp":4708683205,"iss":""})"), Reason::ok);
   EXPECT_EQ(with_config(config, R"({"exp":4708683205,"iss":"x"})"), Reason::bad_issuer);
   EXPECT_EQ(with_config(config, R"({"exp":4708683205})"), Reason::bad_issuer);
+}
+
+// ---- secret_from_file ----------------------------------------------------------------------
+
+// A file in the test's temporary directory, removed at the end of the scope.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& content) {
+    char name[] = "/tmp/approov-guards-XXXXXX";
+    const int fd = mkstemp(name);
+    EXPECT_GE(fd, 0);
+    if (fd >= 0) close(fd);
+    path_ = name;
+    std::ofstream(path_, std::ios::binary) << content;
+  }
+  ~TempFile() { std::remove(path_.c_str()); }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+const std::string kSecretStd =
+    "h+CX0tOzdAAR9l15bWAqvq7w9olk66daIH+Xk+IAHhVVHszjDzeGobzNnqyRze3lw/WVyWrc2gZfh3XXfBOmww==";
+
+std::string to_url(std::string text) {
+  for (char& c : text) c = c == '+' ? '-' : (c == '/' ? '_' : c);
+  while (!text.empty() && text.back() == '=') text.pop_back();
+  return text;
+}
+
+TEST(Guards, SecretFileTriesBase64urlOnlyWhenNoEncodingIsGiven) {
+  const std::vector<std::uint8_t> expected =
+      decode_secret(kSecretStd, SecretEncoding::base64, "x").value().bytes();
+  const TempFile standard(kSecretStd + "\n");
+  const TempFile url(to_url(kSecretStd) + "\n");
+  // No encoding given: either alphabet.
+  EXPECT_EQ(secret_from_file(standard.path()).value().bytes(), expected);
+  auto from_url = secret_from_file(url.path());
+  ASSERT_TRUE(from_url.ok()) << from_url.error();
+  EXPECT_EQ(from_url.value().bytes(), expected);
+  // An encoding given: that one only, no fallback.
+  EXPECT_FALSE(secret_from_file(url.path(), SecretEncoding::base64).ok());
+  EXPECT_FALSE(secret_from_file(standard.path(), SecretEncoding::base64url).ok());
+  EXPECT_TRUE(secret_from_file(url.path(), SecretEncoding::base64url).ok());
+  EXPECT_TRUE(secret_from_file(standard.path(), SecretEncoding::base64).ok());
+}
+
+TEST(Guards, SecretFileSizeLimitIsExact) {
+  // The secret, then whitespace (trimmed) up to exactly the limit: accepted; one byte more:
+  // refused, without reading the rest.
+  const std::string at_limit =
+      kSecretStd + std::string(kMaxSecretFileSize - kSecretStd.size(), '\n');
+  ASSERT_EQ(at_limit.size(), kMaxSecretFileSize);
+  const TempFile ok(at_limit);
+  const auto read = secret_from_file(ok.path());
+  EXPECT_TRUE(read.ok()) << read.error();
+  const TempFile over(at_limit + "\n");
+  const auto refused = secret_from_file(over.path());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().find("larger than"), std::string::npos) << refused.error();
+  EXPECT_FALSE(leaks(refused.error(), kSecretStd));
+  // Missing file: named, not a crash.
+  const auto missing = secret_from_file("/nonexistent/approov-secret");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().find("cannot open"), std::string::npos) << missing.error();
 }
 
 }  // namespace
