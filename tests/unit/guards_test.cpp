@@ -4,12 +4,14 @@
 // slips these tests were written to catch.
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include "approov/crypto.hpp"
+#include "jws.hpp"
 #include "test_support.hpp"
 
 namespace approov::test {
@@ -84,6 +86,116 @@ TEST(Guards, IssuerMustMatchWholly) {
   EXPECT_EQ(with_config(config, R"({"exp":4708683205,"iss":""})"), Reason::ok);
   EXPECT_EQ(with_config(config, R"({"exp":4708683205,"iss":"x"})"), Reason::bad_issuer);
   EXPECT_EQ(with_config(config, R"({"exp":4708683205})"), Reason::bad_issuer);
+}
+
+// ---- base64: every unused-bit pattern ----------------------------------------------------
+
+// The last character of a final group of two (or three) carries 4 (or 2) unused bits, which
+// must all be zero: of the 64 characters exactly 4 (or 16) are canonical there.
+TEST(Guards, Base64UnusedBitsAreAllChecked) {
+  static constexpr std::string_view kUrl =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  for (std::size_t v = 0; v < 64; ++v) {
+    // Short texts (scalar decoder) and long ones (the 32-character blocks first).
+    for (const std::string& prefix : {std::string("Q"), std::string("QU"),
+                                      std::string(36, 'A') + "Q", std::string(36, 'A') + "QU"}) {
+      const std::string text = prefix + kUrl[v];
+      const bool canonical = text.size() % 4 == 2 ? v % 16 == 0 : v % 4 == 0;
+      std::uint8_t out[64];
+      EXPECT_EQ(base64::decode(text, base64::Alphabet::url, base64::Padding::forbidden, out,
+                               sizeof out) >= 0,
+                canonical)
+          << text;
+    }
+  }
+}
+
+// ---- aud of another type -------------------------------------------------------------------
+
+TEST(Guards, AudienceOfAnotherTypeNeverMatches) {
+  VerifierConfig config = config_with();
+  config.audience = "1";
+  for (const char* aud : {"1", "true", "false", "null", "{}", R"({"1":"1"})", "[1]", "[[\"1\"]]"}) {
+    EXPECT_EQ(with_config(config, std::string(R"({"exp":4708683205,"aud":)") + aud + "}"),
+              Reason::bad_audience)
+        << aud;
+  }
+  EXPECT_EQ(with_config(config, R"({"exp":4708683205,"aud":"1"})"), Reason::ok);
+  EXPECT_EQ(with_config(config, R"({"exp":4708683205,"aud":[1,"1"]})"), Reason::ok);
+}
+
+// ---- numbers that take the general comparison path -----------------------------------------
+
+// Exponent forms are compared by the general algorithm, not the plain-decimal fast path:
+// values between 0 and 1 (and -1 and 0) must keep their fraction there too.
+TEST(Guards, ExponentFormsBetweenZeroAndOneKeepTheirFraction) {
+  const auto exp_reason = [](const char* exp, std::int64_t now) {
+    return verify_reason(mint(kHeader, payload_with_exp(exp)), now);
+  };
+  for (const char* half : {"5e-1", "0.5e0", "50e-2", "0.05e1", "5E-1"}) {
+    EXPECT_EQ(exp_reason(half, 0), Reason::ok) << half;
+    EXPECT_EQ(exp_reason(half, 1), Reason::expired) << half;
+    EXPECT_EQ(
+        verify_reason(mint(kHeader, std::string(R"({"exp":4708683205,"nbf":)") + half + "}"), 0),
+        Reason::not_yet_valid)
+        << half;
+  }
+  for (const char* minus_half : {"-5e-1", "-0.5e0", "-50e-2"}) {
+    EXPECT_EQ(exp_reason(minus_half, -1), Reason::ok) << minus_half;
+    EXPECT_EQ(exp_reason(minus_half, 0), Reason::expired) << minus_half;
+  }
+}
+
+// nbf and iat as doubles keep the sign of a value too small for a double.
+TEST(Guards, TinyTimeClaimsKeepTheirSignAsDoubles) {
+  const TokenVerifier verifier = make_verifier();
+  Claims claims;
+  ASSERT_EQ(verifier.verify(mint(kHeader, R"({"exp":4708683205,"nbf":-1e-400,"iat":1e-400})"), kNow,
+                            claims),
+            Reason::ok);
+  ASSERT_TRUE(claims.nbf().has_value());
+  ASSERT_TRUE(claims.iat().has_value());
+  EXPECT_EQ(*claims.nbf(), 0.0);
+  EXPECT_TRUE(std::signbit(*claims.nbf()));
+  EXPECT_EQ(*claims.iat(), 0.0);
+  EXPECT_FALSE(std::signbit(*claims.iat()));
+}
+
+// ---- the JOSE header on its own ------------------------------------------------------------
+
+// read_header refuses a header without a string `alg` itself, whatever key ring judges the
+// algorithm next (an HS256-only ring refuses it anyway; a ring choosing keys by `alg` must
+// not see such a header).
+TEST(Guards, HeaderWithoutAStringAlgIsBadHeaderOnItsOwn) {
+  for (const char* header : {R"({"typ":"JWT"})", "{}", R"({"alg":null})", R"({"alg":1})",
+                             R"({"alg":["HS256"]})", R"({"kid":"k","typ":"JWT"})"}) {
+    detail::JoseHeader h;
+    EXPECT_EQ(detail::read_header(header, h), Reason::bad_header) << header;
+  }
+  detail::JoseHeader h;
+  EXPECT_EQ(detail::read_header(R"({"alg":"none"})", h), Reason::ok);
+  EXPECT_FALSE(detail::alg_is(h, "HS256"));
+  EXPECT_TRUE(detail::alg_is(h, "none"));
+}
+
+// ---- signature size ---------------------------------------------------------------------
+
+// A signature segment longer than any key's signature (over 1024 bytes) is still judged on
+// its encoding: canonical base64url is a bad signature (the wrong size), anything else is
+// malformed.
+TEST(Guards, OverlongSignatureIsBadSignatureWhenWellEncoded) {
+  const std::string good = valid_token();
+  const std::string signing_input = good.substr(0, good.rfind('.') + 1);
+  for (const std::size_t bytes :
+       {std::size_t{1024}, std::size_t{1025}, std::size_t{2000}, std::size_t{4000}}) {
+    const std::string sig = b64url(std::string(bytes, '\x5a'));
+    EXPECT_EQ(verify_reason(signing_input + sig), Reason::bad_signature) << bytes;
+    std::string bad = sig;
+    bad[bad.size() / 2] = '+';  // the other alphabet
+    EXPECT_EQ(verify_reason(signing_input + bad), Reason::malformed) << bytes;
+    std::string padded = sig + "=";
+    EXPECT_EQ(verify_reason(signing_input + padded), Reason::malformed) << bytes;
+  }
 }
 
 // ---- secret_from_file ----------------------------------------------------------------------
