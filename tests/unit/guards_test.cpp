@@ -198,6 +198,21 @@ TEST(Guards, OverlongSignatureIsBadSignatureWhenWellEncoded) {
   }
 }
 
+// ---- secret sizes ----------------------------------------------------------------------------
+
+TEST(Guards, DecodedSecretSizeLimitsAreExact) {
+  const auto encoded = [](std::size_t bytes) {
+    const std::string raw(bytes, '\x42');
+    return base64::encode(raw.data(), raw.size(), base64::Alphabet::standard, true);
+  };
+  EXPECT_TRUE(decode_secret(encoded(kMaxSecretSize), SecretEncoding::base64, "S").ok());
+  const auto over = decode_secret(encoded(kMaxSecretSize + 1), SecretEncoding::base64, "S");
+  ASSERT_FALSE(over.ok());
+  EXPECT_NE(over.error().find("more than"), std::string::npos) << over.error();
+  EXPECT_TRUE(decode_secret(encoded(kMinSecretSize), SecretEncoding::base64, "S").ok());
+  EXPECT_FALSE(decode_secret(encoded(kMinSecretSize - 1), SecretEncoding::base64, "S").ok());
+}
+
 // ---- secret_from_file ----------------------------------------------------------------------
 
 // A file in the test's temporary directory, removed at the end of the scope.
