@@ -7,18 +7,28 @@
 //    closes every container and ends with the top-level value;
 //  - member views: unescaping a name or string gives a text that string_equals() matches and
 //    that is never longer than the raw text;
+//  - what the reader accepts keeps its own rules, checked here independently: nesting of at
+//    most 32, no name twice in an object after unescaping, and every unescaped string valid
+//    UTF-8 without noncharacters or surrogates (lenient: valid WTF-8, a lone surrogate kept as
+//    its own three bytes);
 //  - the parse is deterministic, and `parse` (the hot path) and `parse_large` agree;
 //  - strict and lenient mode agree: on RFC 8259 errors both fail at the same place; on an
 //    I-JSON breach the lenient reader reports the strict one's problem and offset as its
 //    warning; on valid text neither complains;
 //  - (with simdjson) both directions against simdjson's DOM parser: whatever we accept,
-//    simdjson accepts (bar numbers it cannot represent); whatever simdjson accepts and we
-//    refuse is explained by one of our documented extra rules (a duplicate name, nesting over
-//    32, a noncharacter, a lone surrogate, a top-level value that is not an object).
+//    simdjson accepts (bar numbers it cannot represent: a number error is excused only when
+//    the text holds an integer beyond 64 bits or a value beyond double range); whatever
+//    simdjson accepts and we refuse is explained by one of our documented extra rules (a
+//    duplicate name, nesting over 32, a noncharacter, a lone surrogate, a top-level value
+//    that is not an object).
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -43,16 +53,59 @@ bool inside(std::string_view text, std::string_view part) {
   return part.data() >= text.data() && part.data() + part.size() <= text.data() + text.size();
 }
 
-// Checks a string's raw view against its unescaped form.
-void check_string(std::string_view raw, bool escaped) {
+// An unescaped string, checked here from scratch: 0 if valid UTF-8 without noncharacters (so
+// no surrogate, paired or not, survived unescaping: the I-JSON rules), 1 if it breaks only
+// those rules (a noncharacter, or a surrogate in its three-byte form: valid WTF-8, what the
+// lenient reader may give), 2 if it is not even that.
+int string_class(std::string_view s) {
+  int worst = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::uint32_t cp;
+    std::size_t n;
+    if (c < 0x80) {
+      cp = c;
+      n = 1;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      cp = c & 0x1Fu;
+      n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      cp = c & 0x0Fu;
+      n = 3;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      cp = c & 0x07u;
+      n = 4;
+    } else {
+      return 2;
+    }
+    if (i + n > s.size()) return 2;
+    for (std::size_t k = 1; k < n; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if ((b & 0xC0) != 0x80) return 2;
+      cp = (cp << 6) | (b & 0x3Fu);
+    }
+    const std::uint32_t min = n == 1 ? 0 : n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
+    if (cp < min || cp > 0x10FFFF) return 2;
+    if ((cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0xFDD0 && cp <= 0xFDEF) ||
+        (cp & 0xFFFE) == 0xFFFE) {
+      worst = 1;
+    }
+    i += n;
+  }
+  return worst;
+}
+
+// Checks a string's raw view against its unescaped form, which it returns.
+std::string check_string(std::string_view raw, bool escaped) {
   static char plain[json::kMaxText * 2];
-  if (raw.size() > sizeof plain) return;
+  if (raw.size() > sizeof plain) return std::string(raw);
   const std::size_t n = json::unescape(raw, plain);
   require(n <= raw.size(), "unescape never grows");
   require(escaped || std::string_view(plain, n) == raw, "plain string unchanged");
   require(escaped == (raw.find('\\') != std::string_view::npos), "escaped flag");
   require(json::string_equals(raw, escaped, std::string_view(plain, n)),
           "string equals its unescaped form");
+  return std::string(plain, n);
 }
 
 // Follows the events with a stack of open containers and checks each against the text.
@@ -62,8 +115,15 @@ struct Events {
   struct Open {
     json::Type type;
     std::size_t offset;
-    bool expect_value;  // objects: a name was reported, its value is next
+    bool expect_value;              // objects: a name was reported, its value is next
+    std::set<std::string> names{};  // objects: the names so far, unescaped
   };
+  // What the text holds, for the checks of an accepted text: the deepest nesting, a repeated
+  // name, a string breaking the I-JSON rules, the number texts.
+  std::size_t max_depth = 0;
+  bool duplicate = false;
+  int worst_string = 0;  // string_class() of the worst string
+  std::vector<std::string_view> numbers;
   std::vector<Open> open;
   std::size_t count = 0;
   bool top_level_done = false;
@@ -80,6 +140,7 @@ struct Events {
       require(open.back().expect_value, "object member value follows its name");
     }
     open.push_back({type, offset, false});
+    max_depth = std::max(max_depth, open.size());
     ++count;
     return true;
   }
@@ -94,7 +155,9 @@ struct Events {
     require(n.raw.data() + n.raw.size() < text.data() + text.size() &&
                 n.raw.data()[n.raw.size()] == '"',
             "name raw ends at its quote");
-    check_string(n.raw, n.escaped);
+    const std::string plain = check_string(n.raw, n.escaped);
+    worst_string = std::max(worst_string, string_class(plain));
+    duplicate = duplicate || !open.back().names.insert(plain).second;
     open.back().expect_value = true;
     ++count;
     return true;
@@ -121,7 +184,7 @@ struct Events {
         require(v.raw.data() + v.raw.size() < text.data() + text.size() &&
                     v.raw.data()[v.raw.size()] == '"',
                 "string raw ends at its quote");
-        check_string(v.raw, v.escaped);
+        worst_string = std::max(worst_string, string_class(check_string(v.raw, v.escaped)));
       } else {
         require(v.raw.data() == text.data() + v.offset, "scalar raw at its offset");
         require(!v.raw.empty(), "scalar not empty");
@@ -134,6 +197,7 @@ struct Events {
             break;
           default:
             require(v.raw[0] == '-' || (v.raw[0] >= '0' && v.raw[0] <= '9'), "number text");
+            numbers.push_back(v.raw);
         }
       }
     }
@@ -165,6 +229,18 @@ std::size_t first_non_space(std::string_view text) {
   return i;
 }
 
+// A number simdjson cannot hold: an integer beyond 64 bits, or a value beyond double range.
+bool beyond_simdjson(std::string_view number) {
+  if (number.find_first_of(".eE") == std::string_view::npos) {
+    const bool negative = number[0] == '-';
+    const std::string_view digits = number.substr(negative ? 1 : 0);
+    const std::string_view limit = negative ? "9223372036854775808" : "18446744073709551615";
+    return digits.size() > limit.size() || (digits.size() == limit.size() && digits > limit);
+  }
+  const std::string copy(number);
+  return std::isinf(std::strtod(copy.c_str(), nullptr));
+}
+
 bool is_ijson(Problem p) {
   return p == Problem::duplicate_name || p == Problem::lone_surrogate || p == Problem::noncharacter;
 }
@@ -177,6 +253,13 @@ json::Result run(std::string_view text, bool require_object, bool strict, Events
   Events& e = events != nullptr ? *events : local;
   const json::Result r = json::parse(text, e, options);
   if (r.ok()) {
+    // What the reader accepted keeps the rules it enforces, checked here independently.
+    require(e.max_depth <= static_cast<std::size_t>(json::kMaxDepth), "accepted: too deep");
+    require(e.worst_string < 2, "accepted: a string that unescapes to invalid WTF-8");
+    if (strict) {
+      require(!e.duplicate, "accepted: a duplicate name (after unescaping)");
+      require(e.worst_string == 0, "accepted: a noncharacter or surrogate in a string");
+    }
     require(e.open.empty(), "every container closed");
     require(e.top_level_done, "a top-level value");
     require(e.top_offset == first_non_space(text), "top-level value where the text starts");
@@ -258,9 +341,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static simdjson::dom::parser parser;
   simdjson::dom::element doc;
   const auto error = parser.parse(text.data(), text.size()).get(doc);
-  // Numbers outside double/int64 range are valid JSON that simdjson declines to represent.
+  // Numbers outside the 64-bit integer or double range are valid JSON that simdjson declines
+  // to represent: that, and only that, excuses its number errors on a text we accept.
+  Events values(text);
+  json::Options any_options;
+  any_options.require_object = false;
+  (void)json::parse(text, values, any_options);
   const bool number_limit =
-      error == simdjson::NUMBER_ERROR || error == simdjson::NUMBER_OUT_OF_RANGE;
+      (error == simdjson::NUMBER_ERROR || error == simdjson::NUMBER_OUT_OF_RANGE) &&
+      std::any_of(values.numbers.begin(), values.numbers.end(), beyond_simdjson);
   if (any.ok() && error != simdjson::SUCCESS && !number_limit) {
     std::fprintf(stderr, "simdjson rejects what we accept: %s\n", simdjson::error_message(error));
     std::abort();

@@ -7,7 +7,8 @@
 // is worked out from the payload's members (found with the JSON reader's events, which
 // fuzz_json checks against simdjson) by the documented rules in their documented order, with
 // time claims compared as exact decimals by a comparison of this harness's own (no double, no
-// library number code): exp > now - leeway, exp <= kMaxExp, nbf and iat <= now + leeway. Every
+// library number code): exp > now - leeway, exp <= kMaxExp, nbf and iat <= now + leeway (at a
+// fixed clock, and at the epoch, where fractions of a second decide). Every
 // accepted token, minted or not, is held to the same rules, and its `pay` binding (to a fixed
 // value, to the token, to nothing) to an exact reference of the binding rules.
 #include <algorithm>
@@ -203,7 +204,7 @@ std::vector<std::string> array_strings(std::string_view array) {
 }
 
 // What verify must answer for a correctly signed token with this payload.
-Reason expected_reason(std::string_view payload, const Policy& policy) {
+Reason expected_reason(std::string_view payload, const Policy& policy, std::int64_t now = kNow) {
   namespace json = approov::json;
   std::optional<json::Value> exp, nbf, iat, aud, iss;
   const auto member = [&](const json::Value& name, const json::Value& v) {
@@ -221,8 +222,8 @@ Reason expected_reason(std::string_view payload, const Policy& policy) {
   if (compare_json_number(exp->raw, approov::kMaxExp) > 0) return Reason::bad_exp;
   if (nbf && nbf->type != json::Type::number) return Reason::bad_nbf;
   if (iat && iat->type != json::Type::number) return Reason::bad_iat;
-  if (compare_json_number(exp->raw, plus(kNow, -policy.leeway)) <= 0) return Reason::expired;
-  const std::int64_t later = plus(kNow, policy.leeway);
+  if (compare_json_number(exp->raw, plus(now, -policy.leeway)) <= 0) return Reason::expired;
+  const std::int64_t later = plus(now, policy.leeway);
   if (nbf && compare_json_number(nbf->raw, later) > 0) return Reason::not_yet_valid;
   if (iat && compare_json_number(iat->raw, later) > 0) return Reason::iat_future;
   if (policy.audience) {
@@ -400,6 +401,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const Reason rich = f.rich_verifier->verify(minted, kNow, claims);
       require(rich == expected_reason(input, kRich),
               "verify (leeway, aud, iss, rotation) and the claim rules disagree");
+      // At the epoch too, where values between 0 and 1 and negative ones decide.
+      require(f.verifier->verify(minted, 0, claims) == expected_reason(input, kPlain, 0),
+              "verify at the epoch and the claim rules disagree");
     }
     verify_both(minted, claims);
   }

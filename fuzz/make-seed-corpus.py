@@ -82,12 +82,16 @@ def boundary_payloads():
                       "leeway-inside": "1699999940.5", "max": "253402300799",
                       "max-frac": "253402300799.0000001", "max+1": "253402300800",
                       "wraps": "18446744073709551617", "neg": "-1", "zero": "-0.0e5",
-                      "tiny": "1e-400", "huge-exponent": "1e99999999999"}.items():
+                      "tiny": "1e-400", "huge-exponent": "1e99999999999",
+                      # for the check at the epoch (now = 0)
+                      "half-exponent": "5e-1", "minus-half-exponent": "-5e-1",
+                      "half": "0.5"}.items():
         out["exp-" + name] = b'{"exp":' + exp.encode() + b'}'
     for claim in ("nbf", "iat"):
         for name, value in {"now": "1700000000", "now+1": "1700000001", "now+frac": "1700000000.5",
                             "leeway-edge": "1700000060", "leeway-past": "1700000060.001",
-                            "neg": "-1700000000", "string": '"1"', "null": "null"}.items():
+                            "neg": "-1700000000", "string": '"1"', "null": "null",
+                            "half-exponent": "5e-1", "zero": "0e5"}.items():
             out[claim + "-" + name] = ('{"exp":4708683205,"%s":%s}' % (claim, value)).encode()
     for name, aud in {"string": '"api"', "array": '["x","api"]', "nested": '[["api"]]',
                       "object": '{"aud":"api"}', "escaped": '"\\u0061pi"', "prefix": '"ap"',
@@ -201,6 +205,7 @@ def main():
         "noncharacter-fdef": b'{"a":"\\ufdef"}',
         "lone-low": b'{"\\udc00":1}', "lone-high-end": b'{"a":1,"\\ud800":2}',
         "high-high": b'{"a":"\\udbff\\udbff"}',
+        "high-then-escape": b'{"a":"\\ud800\\u0041","b":"\\ud800\\n"}',
         "depth-32": b'{"a":' + b"[" * 31 + b"]" * 31 + b"}",
         "depth-33-objects": b'{"a":' + b'{"a":' * 31 + b"1" + b"}" * 31 + b"}",
         "form-feed": b'{"a":1\x0c}', "vertical-tab": b'\x0b{"a":1}',
@@ -229,6 +234,8 @@ def main():
         "block-mixed": b"ABCDEFGHIJKLMNOP-RSTUVWXYZabcde+ABCD",
         "block-padded": b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefAB==",
         "block-high-byte": b"ABCDEFGHIJKLMNOP\xc1RSTUVWXYZabcdefABCD",
+        # one unused bit set, the highest of four (after two characters) or of two (three)
+        "unused-bit-3": b"QI", "unused-bit-1": b"QUC",
     }
     for name, v in b64.items():
         write("base64", name, v)
