@@ -5,8 +5,8 @@
 //    nest (a name or scalar one level inside the open container, a container's value event at
 //    its begin depth, with its begin offset and the whole bracketed text); a successful parse
 //    closes every container and ends with the top-level value;
-//  - member views: unescaping a name or string gives a text that string_equals() matches and
-//    that is never longer than the raw text;
+//  - member views: unescaping a name or string gives exactly what a reference unescaper
+//    written here gives, a text that string_equals() matches, never longer than the raw text;
 //  - what the reader accepts keeps its own rules, checked here independently: nesting of at
 //    most 32, no name twice in an object after unescaping, and every unescaped string valid
 //    UTF-8 without noncharacters or surrogates (lenient: valid WTF-8, a lone surrogate kept as
@@ -95,6 +95,69 @@ int string_class(std::string_view s) {
   return worst;
 }
 
+// The unescaping rules of RFC 8259 written out here, as the reference for json::unescape: a
+// high surrogate escape pairs with a low one that follows at once; any other surrogate is
+// kept alone, in its three-byte form (what the lenient reader lets through).
+std::string reference_unescape(std::string_view raw) {
+  const auto hex4 = [&raw](std::size_t at) -> long {
+    if (at + 4 > raw.size()) return -1;
+    long v = 0;
+    for (std::size_t i = at; i < at + 4; ++i) {
+      const char c = raw[i];
+      const int d = c >= '0' && c <= '9'   ? c - '0'
+                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                           : -1;
+      if (d < 0) return -1;
+      v = v * 16 + d;
+    }
+    return v;
+  };
+  std::string out;
+  for (std::size_t i = 0; i < raw.size();) {
+    if (raw[i] != '\\') {
+      out += raw[i++];
+      continue;
+    }
+    const char e = raw[i + 1];
+    i += 2;
+    if (e != 'u') {
+      out += e == 'b'   ? '\b'
+             : e == 'f' ? '\f'
+             : e == 'n' ? '\n'
+             : e == 'r' ? '\r'
+             : e == 't' ? '\t'
+                        : e;
+      continue;
+    }
+    std::uint32_t cp = static_cast<std::uint32_t>(hex4(i));
+    i += 4;
+    if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < raw.size() && raw[i] == '\\' && raw[i + 1] == 'u') {
+      const long low = hex4(i + 2);
+      if (low >= 0xDC00 && low <= 0xDFFF) {
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (static_cast<std::uint32_t>(low) - 0xDC00);
+        i += 6;
+      }
+    }
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+  return out;
+}
+
 // Checks a string's raw view against its unescaped form, which it returns.
 std::string check_string(std::string_view raw, bool escaped) {
   static char plain[json::kMaxText * 2];
@@ -105,6 +168,7 @@ std::string check_string(std::string_view raw, bool escaped) {
   require(escaped == (raw.find('\\') != std::string_view::npos), "escaped flag");
   require(json::string_equals(raw, escaped, std::string_view(plain, n)),
           "string equals its unescaped form");
+  require(std::string_view(plain, n) == reference_unescape(raw), "unescape as the reference");
   return std::string(plain, n);
 }
 
