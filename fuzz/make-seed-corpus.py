@@ -205,6 +205,7 @@ def main():
         "noncharacter-fdef": b'{"a":"\\ufdef"}',
         "lone-low": b'{"\\udc00":1}', "lone-high-end": b'{"a":1,"\\ud800":2}',
         "high-high": b'{"a":"\\udbff\\udbff"}',
+        "escape-lengths": b'{"a":"\\u007f\\u0080\\u07ff\\u0800\\uffFD\\ud800\\udc00\\udbff\\udffd"}',
         "high-then-escape": b'{"a":"\\ud800\\u0041","b":"\\ud800\\n"}',
         "depth-32": b'{"a":' + b"[" * 31 + b"]" * 31 + b"}",
         "depth-33-objects": b'{"a":' + b'{"a":' * 31 + b"1" + b"}" * 31 + b"}",
