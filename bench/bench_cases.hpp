@@ -64,7 +64,7 @@ class Subject {
 
   /// The measured operation.
   [[nodiscard]] Reason run() const noexcept {
-    if (case_.work == Work::check) return check_.check(headers_, kNow, &binding_, *claims_);
+    if (case_.work == Work::check) return check_.check(headers_, kNow, binding_, *claims_);
     return check_.verifier().verify(case_.token, kNow, *claims_);
   }
 
@@ -83,8 +83,8 @@ class Subject {
 
   Case case_;
   RequestCheck check_;
-  HeaderList headers_;
-  BindingPolicy binding_;
+  BasicRequest headers_;
+  RoutePolicy binding_ = RoutePolicy::token_binding();
   std::unique_ptr<Claims> claims_;  // ~12 KiB, reused as a server would
 };
 

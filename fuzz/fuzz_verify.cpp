@@ -76,13 +76,15 @@ struct Fixture {
     rich_check = std::make_unique<approov::RequestCheck>(std::move(rc).value());
     const approov::Secret plain_secret = secret();
     key.assign(plain_secret.bytes().begin(), plain_secret.bytes().end());
-    binding.headers = {"Authorization", "X-Device"};
+    binding.binding.headers = {"Authorization", "X-Device"};
   }
   std::unique_ptr<approov::TokenVerifier> verifier, rich_verifier;
   std::unique_ptr<approov::RequestCheck> check, rich_check;
   std::string key;
-  approov::BindingPolicy binding;
-  approov::BindingPolicy lenient_binding{{"Authorization"}, true};
+  approov::RoutePolicy token_only = approov::RoutePolicy::token_check();
+  approov::RoutePolicy binding = approov::RoutePolicy::token_binding();
+  approov::RoutePolicy lenient_binding =
+      approov::RoutePolicy::token_binding({"Authorization"}, true);
 };
 
 const Fixture& fixture() {
@@ -360,7 +362,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   verify_both(input, claims);
 
   // 2. The input as request headers, one "Name: value" per line (no colon: an Approov-Token).
-  approov::HeaderList headers;
+  approov::BasicRequest headers;
   std::string_view rest = input;
   while (!rest.empty()) {
     const std::size_t eol = rest.find('\n');
@@ -376,11 +378,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const approov::RequestCheck* check : {f.check.get(), f.rich_check.get()}) {
     std::string_view token;
     const Reason extracted = check->extract_token(headers, token);
-    const Reason plain = check->check(headers, kNow, nullptr, claims);
+    const Reason plain = check->check(headers, kNow, f.token_only, claims);
     if (extracted != Reason::ok) require(plain == extracted, "extract then check");
-    const Reason bound = check->check(headers, kNow, &f.binding, claims);
+    const Reason bound = check->check(headers, kNow, f.binding, claims);
     if (plain != Reason::ok) require(bound == plain, "binding only after verify");
-    (void)check->check(headers, kNow, &f.lenient_binding, claims);
+    (void)check->check(headers, kNow, f.lenient_binding, claims);
     if (extracted == Reason::ok) (void)approov::token_fingerprint(token);
   }
 

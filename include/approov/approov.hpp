@@ -13,6 +13,7 @@
 #include "approov/dotenv.hpp"
 #include "approov/jws.hpp"
 #include "approov/reason.hpp"
+#include "approov/request.hpp"
 #include "approov/request_check.hpp"
 #include "approov/token_verifier.hpp"
 #include "approov/version.hpp"

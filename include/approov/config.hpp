@@ -11,7 +11,7 @@
 
 namespace approov {
 
-/// Largest accepted token, in bytes, checked before any decoding (SPEC §3).
+/// Largest accepted token, in bytes, checked before any decoding.
 inline constexpr std::size_t kMaxTokenSize = 8192;
 /// Largest decoded JWS payload (or header) a token within `kMaxTokenSize` can carry.
 inline constexpr std::size_t kMaxPayloadSize = 6144;
@@ -48,7 +48,7 @@ class Secret {
   std::string key_id_;
 };
 
-/// Which text form a configured secret is in (SPEC §4).
+/// Which text form a configured secret is in.
 enum class SecretEncoding {
   base64,     ///< RFC 4648 standard alphabet, padding required (`APPROOV_BASE64_SECRET`)
   base64url,  ///< RFC 4648 URL-safe alphabet, padding optional (`APPROOV_BASE64URL_SECRET`)
@@ -75,7 +75,7 @@ class [[nodiscard]] Configured {
   std::string error_;
 };
 
-/// Decodes a secret's text strictly (SPEC §4): leading/trailing ASCII whitespace is trimmed;
+/// Decodes a secret's text strictly: leading/trailing ASCII whitespace is trimmed;
 /// any other malformation, or fewer than `kMinSecretSize` bytes, is an error. `setting` names
 /// the variable or flag in the message (e.g. "APPROOV_BASE64_SECRET").
 [[nodiscard]] Configured<Secret> decode_secret(std::string_view text, SecretEncoding encoding,

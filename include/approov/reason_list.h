@@ -42,3 +42,35 @@ APPROOV_REASON(missing_pay, MISSING_PAY, 21, "binding is required but the token 
 APPROOV_REASON(bad_pay, BAD_PAY, 22, "pay is not a string holding a canonical base64 SHA-256")
 APPROOV_REASON(binding_mismatch, BINDING_MISMATCH, 23,
                "pay is not the SHA-256 of the bound header values")
+/* Keysets (asymmetric Approov tokens). */
+APPROOV_REASON(bad_algorithm, BAD_ALGORITHM, 24,
+               "the header's alg is not the algorithm of the key its kid selects")
+/* Message signing (RFC 9421 HTTP message signatures). */
+APPROOV_REASON(missing_signature, MISSING_SIGNATURE, 25,
+               "the route requires a message signature and the request carries none")
+APPROOV_REASON(bad_signature_header, BAD_SIGNATURE_HEADER, 26,
+               "Signature or Signature-Input is absent, oversized, not a strict structured-field "
+               "dictionary, has a duplicated label or identifier, or the two label sets differ")
+APPROOV_REASON(bad_signature_params, BAD_SIGNATURE_PARAMS, 27,
+               "a signature parameter is missing, unknown, of the wrong type, or alg is not the "
+               "label's algorithm")
+APPROOV_REASON(signature_expired, SIGNATURE_EXPIRED, 28,
+               "the signature's expires is in the past (beyond the clock skew), before created, "
+               "or too far after created")
+APPROOV_REASON(signature_in_future, SIGNATURE_IN_FUTURE, 29,
+               "the signature's created is in the future (beyond the clock skew)")
+APPROOV_REASON(missing_component, MISSING_COMPONENT, 30,
+               "a required component is not covered, or a covered header is absent")
+APPROOV_REASON(bad_component, BAD_COMPONENT, 31,
+               "a covered component identifier or its parameters are unknown or malformed")
+APPROOV_REASON(bad_ipk, BAD_IPK, 32, "the ipk claim is not a base64 DER P-256 public key")
+APPROOV_REASON(unknown_signing_key, UNKNOWN_SIGNING_KEY, 33,
+               "the token's mskid is not the configured account signing key id")
+APPROOV_REASON(bad_message_signature, BAD_MESSAGE_SIGNATURE, 34,
+               "the message signature does not verify over the signature base")
+APPROOV_REASON(bad_content_digest, BAD_CONTENT_DIGEST, 35,
+               "Content-Digest is malformed, has no sha-256/sha-512, or does not match the body")
+APPROOV_REASON(replayed_signature, REPLAYED_SIGNATURE, 36,
+               "this message signature was already seen within its validity window")
+APPROOV_REASON(replay_store_unavailable, REPLAY_STORE_UNAVAILABLE, 37,
+               "the shared replay store could not be reached (fail-closed policy)")

@@ -1,58 +1,26 @@
 // The framework-agnostic request check shared by every adapter, example server and the
-// sidecar: extract the token (SPEC §2) -> verify (SPEC §3) -> token binding (SPEC §5).
+// sidecar: request -> extract the token -> verify it -> token binding -> decision.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "approov/claims.hpp"
 #include "approov/config.hpp"
+#include "approov/message_signing.hpp"
 #include "approov/reason.hpp"
+#include "approov/request.hpp"
 #include "approov/token_verifier.hpp"
 
 namespace approov {
 
-/// All fields of one header name in a request: how many there are and the first one's value.
-/// Adapters count every field whose name matches case-insensitively.
-struct HeaderFields {
-  std::size_t count = 0;
-  std::string_view first;
-};
-
-/// Read-only view of a request's headers, implemented by each adapter over its framework's
-/// request type. `fields` must compare names case-insensitively and report every field with
-/// that name (so duplicates can be rejected, never silently resolved).
-/// The views returned must stay valid for the duration of the check.
-class HeaderSource {
- public:
-  [[nodiscard]] virtual HeaderFields fields(std::string_view name) const noexcept = 0;
-
- protected:
-  ~HeaderSource() = default;
-};
-
-/// A HeaderSource over a list of (name, value) views, for tests, tools and simple adapters.
-/// Holds views only: the strings must outlive it.
-class HeaderList final : public HeaderSource {
- public:
-  HeaderList() = default;
-  HeaderList(std::initializer_list<std::pair<std::string_view, std::string_view>> fields)
-      : fields_(fields) {}
-  void add(std::string_view name, std::string_view value) { fields_.emplace_back(name, value); }
-  [[nodiscard]] HeaderFields fields(std::string_view name) const noexcept override;
-
- private:
-  std::vector<std::pair<std::string_view, std::string_view>> fields_;
-};
-
-/// Case-insensitive ASCII comparison (header names, prefixes).
-[[nodiscard]] bool iequals(std::string_view a, std::string_view b) noexcept;
-
-/// Where the token is read from (SPEC §2).
+/// Where the token is read from.
 struct TokenSource {
   /// Header name, compared case-insensitively.
   std::string header = "Approov-Token";
@@ -61,7 +29,7 @@ struct TokenSource {
   std::string prefix;
 };
 
-/// Token binding (SPEC §5): `pay` must be the SHA-256 of these headers' values concatenated
+/// Token binding: `pay` must be the SHA-256 of these headers' values concatenated
 /// in this order with no separator (surrounding spaces/tabs of each value trimmed, as HTTP does).
 struct BindingPolicy {
   std::vector<std::string> headers{"Authorization"};
@@ -81,7 +49,9 @@ enum class Protection : std::uint8_t {
 struct RoutePolicy {
   Protection protection = Protection::token;
   BindingPolicy binding;
-  /// Log failures but let the request through (SPEC §6).
+  /// Message signatures (checked after the token and any binding).
+  SigningPolicy signing;
+  /// Log failures but let the request through.
   bool report_only = false;
 
   /// Ready-made policies (aggregate initialisation works too, but warns under -Wextra when
@@ -100,6 +70,14 @@ struct RoutePolicy {
     p.binding.allow_missing_pay = allow_missing_pay;
     return p;
   }
+  /// This policy with message signatures checked too (after the token and any binding).
+  [[nodiscard]] RoutePolicy with_signatures(bool require_signature = false,
+                                            std::vector<std::string> required_components = {}) && {
+    signing.enabled = true;
+    signing.require_signature = require_signature;
+    signing.required_components = std::move(required_components);
+    return std::move(*this);
+  }
 };
 
 /// The answer to every token or binding failure: byte for byte the same whatever the reason.
@@ -112,40 +90,58 @@ struct FailureResponse {
 /// Runs the whole check for one request. Immutable after creation and safe to share between
 /// threads; `check` is `noexcept`, allocation-free and never logs (callers log the reason and,
 /// at most, `token_fingerprint`).
+namespace signing {
+class SignatureChecker;  // the message-signature check (private)
+}
+
 class RequestCheck {
  public:
-  /// Fails if the header name is empty or not an HTTP token, or the prefix has control bytes.
+  /// Fails if the header name is empty or not an HTTP token, the prefix has control bytes, or
+  /// the message-signing configuration is out of range (see MessageSigningConfig).
   [[nodiscard]] static Configured<RequestCheck> create(TokenVerifier verifier,
-                                                       TokenSource source = {});
+                                                       TokenSource source = {},
+                                                       MessageSigningConfig signing = {});
 
-  /// Extract -> verify -> (if `binding` is not null) binding. Writes the claims on success.
-  [[nodiscard]] Reason check(const HeaderSource& headers, std::int64_t now,
-                             const BindingPolicy* binding, Claims& claims) const noexcept;
-  [[nodiscard]] VerifyResult check(const HeaderSource& headers, std::int64_t now,
-                                   const BindingPolicy* binding = nullptr) const noexcept;
-  /// Same, driven by a route policy (`Protection::none` returns `Reason::ok` at once).
-  [[nodiscard]] Reason check(const HeaderSource& headers, std::int64_t now,
-                             const RoutePolicy& route, Claims& claims) const noexcept;
+  /// Checks a route's policy against this check's configuration: the required components of
+  /// message signing must be known lowercase component names. Empty when fine, else a message
+  /// that names the problem (for start-up).
+  [[nodiscard]] static std::string validate(const RoutePolicy& route);
 
-  /// SPEC §2 alone: the token text, or the reason it cannot be read.
-  [[nodiscard]] Reason extract_token(const HeaderSource& headers,
+  /// What `route` requires, at time `now`: extract the token -> verify it -> (on binding
+  /// routes) the binding -> (when the route checks them) the message signature. Writes the
+  /// claims on success (and on a binding or signature failure, where they are verified);
+  /// `Protection::none` returns `Reason::ok` at once. `claims` is caller-owned (see `Claims`).
+  [[nodiscard]] Reason check(const RequestView& request, std::int64_t now, const RoutePolicy& route,
+                             Claims& claims) const noexcept;
+  /// Same, returning the claims inside the result (about 12.5 KiB by value).
+  [[nodiscard]] VerifyResult check(const RequestView& request, std::int64_t now,
+                                   const RoutePolicy& route) const noexcept;
+
+  /// The token text alone (the configured header, exactly once, non-empty, with the
+  /// configured prefix), or the reason it cannot be read.
+  [[nodiscard]] Reason extract_token(const RequestView& request,
                                      std::string_view& token) const noexcept;
 
   [[nodiscard]] const TokenVerifier& verifier() const noexcept { return verifier_; }
   [[nodiscard]] const TokenSource& source() const noexcept { return source_; }
+  [[nodiscard]] const MessageSigningConfig& signing() const noexcept;
 
  private:
-  RequestCheck(TokenVerifier verifier, TokenSource source)
-      : verifier_(std::move(verifier)), source_(std::move(source)) {}
+  RequestCheck(TokenVerifier verifier, TokenSource source,
+               std::shared_ptr<const signing::SignatureChecker> signatures)
+      : verifier_(std::move(verifier)),
+        source_(std::move(source)),
+        signatures_(std::move(signatures)) {}
   TokenVerifier verifier_;
   TokenSource source_;
+  std::shared_ptr<const signing::SignatureChecker> signatures_;
 };
 
-/// SPEC §5 on already verified claims, reading the bound headers from `headers`.
-[[nodiscard]] Reason check_binding(const Claims& claims, const HeaderSource& headers,
+/// Token binding on already verified claims, reading the bound headers from `request`.
+[[nodiscard]] Reason check_binding(const Claims& claims, const RequestView& request,
                                    const BindingPolicy& policy) noexcept;
 
-/// SPEC §5 with the bound value given directly (the concatenation of the bound headers'
+/// Token binding with the bound value given directly (the concatenation of the bound headers'
 /// values). The value is hashed exactly as given, with no trimming: pass what your HTTP stack
 /// delivers (which has already dropped surrounding whitespace). An empty value counts as a
 /// missing header, even when a token without `pay` is allowed.

@@ -75,13 +75,13 @@ TEST(Allocations, RequestCheckWithBindingAllocatesNothing) {
   ASSERT_TRUE(rc) << rc.error();
   const std::string auth = "Bearer abc";
   const std::string token = valid_token(R"("pay":")" + pay_claim_for(auth) + "\"");
-  const HeaderList headers{{"Approov-Token", token}, {"Authorization", auth}};
-  const BindingPolicy policy;
+  const BasicRequest headers{{"Approov-Token", token}, {"Authorization", auth}};
+  const RoutePolicy policy = RoutePolicy::token_binding();
   Claims claims;
   int ok = 0;
   Counting counting;
   for (int i = 0; i < 1000; ++i) {
-    ok += rc.value().check(headers, kNow, &policy, claims) == Reason::ok;
+    ok += rc.value().check(headers, kNow, policy, claims) == Reason::ok;
     const auto fp = token_fingerprint(token);
     ok += fp[0] != '\0' ? 0 : 1;
   }

@@ -168,6 +168,20 @@ TEST(Reasons, EveryReasonHasItsStableName) {
       {Reason::missing_pay, "missing_pay"},
       {Reason::bad_pay, "bad_pay"},
       {Reason::binding_mismatch, "binding_mismatch"},
+      {Reason::bad_algorithm, "bad_algorithm"},
+      {Reason::missing_signature, "missing_signature"},
+      {Reason::bad_signature_header, "bad_signature_header"},
+      {Reason::bad_signature_params, "bad_signature_params"},
+      {Reason::signature_expired, "signature_expired"},
+      {Reason::signature_in_future, "signature_in_future"},
+      {Reason::missing_component, "missing_component"},
+      {Reason::bad_component, "bad_component"},
+      {Reason::bad_ipk, "bad_ipk"},
+      {Reason::unknown_signing_key, "unknown_signing_key"},
+      {Reason::bad_message_signature, "bad_message_signature"},
+      {Reason::bad_content_digest, "bad_content_digest"},
+      {Reason::replayed_signature, "replayed_signature"},
+      {Reason::replay_store_unavailable, "replay_store_unavailable"},
   };
   ASSERT_EQ(std::size(names), kReasonCount);
   for (std::size_t i = 0; i < std::size(names); ++i) {
@@ -227,7 +241,7 @@ TEST(Defaults, ReportOnlyStillReportsTheReason) {
   RoutePolicy route;
   route.report_only = true;
   Claims claims;
-  EXPECT_EQ(rc.value().check(HeaderList{}, kNow, route, claims), Reason::missing_token);
+  EXPECT_EQ(rc.value().check(BasicRequest{}, kNow, route, claims), Reason::missing_token);
 }
 
 }  // namespace

@@ -12,11 +12,21 @@ RequestCheck make_check(TokenSource source = {}) {
   return std::move(c).value();
 }
 
-Reason check(const HeaderList& headers, const BindingPolicy* binding = nullptr,
+// The route a test means: a token check, or token binding with `binding`.
+RoutePolicy route_for(const BindingPolicy* binding) {
+  RoutePolicy route = RoutePolicy::token_check();
+  if (binding != nullptr) {
+    route.protection = Protection::token_binding;
+    route.binding = *binding;
+  }
+  return route;
+}
+
+Reason check(const BasicRequest& headers, const BindingPolicy* binding = nullptr,
              TokenSource source = {}) {
   const RequestCheck rc = make_check(std::move(source));
   Claims claims;
-  return rc.check(headers, kNow, binding, claims);
+  return rc.check(headers, kNow, route_for(binding), claims);
 }
 
 // ---- SPEC §2 -----------------------------------------------------------------------------------
@@ -108,7 +118,7 @@ TEST(Extract, ExtractTokenReturnsTheBareToken) {
   const std::string t = valid_token();
   const RequestCheck rc = make_check({"Authorization", "Bearer "});
   const std::string value = " Bearer " + t + "\t";
-  const HeaderList headers{{"Authorization", value}};  // holds views: `value` must outlive it
+  const BasicRequest headers{{"Authorization", value}};  // holds views: `value` must outlive it
   std::string_view token;
   ASSERT_EQ(rc.extract_token(headers, token), Reason::ok);
   EXPECT_EQ(token, t);
@@ -132,8 +142,8 @@ TEST(Extract, VerificationFailuresComeThrough) {
 TEST(Extract, VerifyResultOverloadCarriesTheClaims) {
   const RequestCheck rc = make_check();
   const std::string token = valid_token(R"("sub":"user-1")");
-  const HeaderList headers{{"Approov-Token", token}};
-  const VerifyResult r = rc.check(headers, kNow);
+  const BasicRequest headers{{"Approov-Token", token}};
+  const VerifyResult r = rc.check(headers, kNow, RoutePolicy::token_check());
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.claims().sub(), "user-1");
 }
@@ -382,15 +392,15 @@ TEST(Binding, RoutePolicySelectsTheChecks) {
   EXPECT_EQ(bound.binding.headers, std::vector<std::string>{"Authorization"});
   EXPECT_FALSE(bound.binding.allow_missing_pay);
   EXPECT_EQ(RoutePolicy::token_binding({"X-A", "X-B"}, true).binding.headers.size(), 2u);
-  const HeaderList empty;
+  const BasicRequest empty;
   EXPECT_EQ(rc.check(empty, kNow, none, claims), Reason::ok);
   EXPECT_EQ(rc.check(empty, kNow, token, claims), Reason::missing_token);
   const std::string unbound_token = valid_token();
-  const HeaderList unbound{{"Approov-Token", unbound_token}};
+  const BasicRequest unbound{{"Approov-Token", unbound_token}};
   EXPECT_EQ(rc.check(unbound, kNow, token, claims), Reason::ok);
   EXPECT_EQ(rc.check(unbound, kNow, bound, claims), Reason::missing_pay);
   const std::string bound_token_text = bound_token(kAuth);
-  const HeaderList with_auth{{"Approov-Token", bound_token_text}, {"Authorization", kAuth}};
+  const BasicRequest with_auth{{"Approov-Token", bound_token_text}, {"Authorization", kAuth}};
   EXPECT_EQ(rc.check(with_auth, kNow, bound, claims), Reason::ok);
 }
 
@@ -417,24 +427,24 @@ TEST(Binding, ApproovBindingVectors) {
   ASSERT_TRUE(v) << v.error();
   auto rc = RequestCheck::create(std::move(v).value());
   ASSERT_TRUE(rc) << rc.error();
-  const BindingPolicy policy;
+  const RoutePolicy policy = RoutePolicy::token_binding();
   Claims claims;
   const std::string& token = data("TOKEN_BIND");
   const std::string& auth = data("AUTH_HEADER");
-  EXPECT_EQ(rc.value().check(HeaderList{{"Approov-Token", token}, {"Authorization", auth}}, kNow,
-                             &policy, claims),
+  EXPECT_EQ(rc.value().check(BasicRequest{{"Approov-Token", token}, {"Authorization", auth}}, kNow,
+                             policy, claims),
             Reason::ok);
-  EXPECT_EQ(rc.value().check(HeaderList{{"Approov-Token", token}, {"Authorization", auth + "x"}},
-                             kNow, &policy, claims),
+  EXPECT_EQ(rc.value().check(BasicRequest{{"Approov-Token", token}, {"Authorization", auth + "x"}},
+                             kNow, policy, claims),
             Reason::binding_mismatch);
-  EXPECT_EQ(
-      rc.value().check(HeaderList{{"Approov-Token", data("TOKEN_LARGE")}, {"Authorization", auth}},
-                       kNow, &policy, claims),
-      Reason::ok);
-  EXPECT_EQ(
-      rc.value().check(HeaderList{{"Approov-Token", data("TOKEN_SMALL")}, {"Authorization", auth}},
-                       kNow, &policy, claims),
-      Reason::missing_pay);
+  EXPECT_EQ(rc.value().check(
+                BasicRequest{{"Approov-Token", data("TOKEN_LARGE")}, {"Authorization", auth}}, kNow,
+                policy, claims),
+            Reason::ok);
+  EXPECT_EQ(rc.value().check(
+                BasicRequest{{"Approov-Token", data("TOKEN_SMALL")}, {"Authorization", auth}}, kNow,
+                policy, claims),
+            Reason::missing_pay);
 }
 
 // ---- logging helpers
@@ -468,13 +478,28 @@ TEST(TokenFingerprint, DoesNotContainTheToken) {
   EXPECT_EQ(std::string(token_fingerprint("a").data()), std::string(token_fingerprint("a").data()));
 }
 
-TEST(HeaderList, CountsEveryFieldCaseInsensitively) {
-  HeaderList h{{"A", "1"}, {"b", "2"}};
+TEST(BasicRequest, CountsEveryFieldCaseInsensitively) {
+  BasicRequest h{{"A", "1"}, {"b", "2"}};
   h.add("a", "3");
-  EXPECT_EQ(h.fields("a").count, 2U);
-  EXPECT_EQ(h.fields("A").first, "1");
-  EXPECT_EQ(h.fields("B").count, 1U);
-  EXPECT_EQ(h.fields("c").count, 0U);
+  EXPECT_EQ(count_fields(h, "a").count, 2U);
+  EXPECT_EQ(count_fields(h, "A").first, "1");
+  EXPECT_EQ(count_fields(h, "B").count, 1U);
+  EXPECT_EQ(count_fields(h, "c").count, 0U);
+  struct Lines final : FieldLineSink {
+    std::vector<std::string_view> seen;
+    void line(std::string_view v) noexcept override { seen.push_back(v); }
+  } lines;
+  EXPECT_EQ(h.fields("A", lines), 2U);
+  EXPECT_EQ(lines.seen, (std::vector<std::string_view>{"1", "3"}));
+  EXPECT_EQ(h.method(), "GET");
+  EXPECT_EQ(h.scheme(), "http");
+  EXPECT_EQ(h.target(), "/");
+  EXPECT_FALSE(h.body());
+  h.set_method("POST").set_target("/a?b").set_authority("api.example.com").set_body("x");
+  EXPECT_EQ(h.method(), "POST");
+  EXPECT_EQ(h.target(), "/a?b");
+  EXPECT_EQ(h.authority(), "api.example.com");
+  EXPECT_EQ(h.body(), "x");
   EXPECT_TRUE(iequals("Approov-Token", "aPPROOV-tOKEN"));
   EXPECT_FALSE(iequals("Approov-Token", "Approov-Tokem"));
   EXPECT_FALSE(iequals("ab", "abc"));

@@ -63,7 +63,8 @@ TEST(Threads, EightThreadsShareOneRequestCheck) {
   const std::string auth = "Bearer abc";
   const std::string bound = valid_token(R"("pay":")" + pay_claim_for(auth) + "\"");
   const std::string unbound = valid_token();
-  const BindingPolicy policy;
+  const RoutePolicy policy = RoutePolicy::token_binding();
+  const RoutePolicy token_only = RoutePolicy::token_check();
   std::atomic<int> wrong{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
@@ -74,19 +75,19 @@ TEST(Threads, EightThreadsShareOneRequestCheck) {
         Reason r;
         Reason expected;
         if (which == 0) {
-          r = check.check(HeaderList{{"Approov-Token", bound}, {"Authorization", auth}}, kNow,
-                          &policy, claims);
+          r = check.check(BasicRequest{{"Approov-Token", bound}, {"Authorization", auth}}, kNow,
+                          policy, claims);
           expected = Reason::ok;
         } else if (which == 1) {
-          r = check.check(HeaderList{{"Approov-Token", bound}, {"Authorization", "Bearer x"}}, kNow,
-                          &policy, claims);
+          r = check.check(BasicRequest{{"Approov-Token", bound}, {"Authorization", "Bearer x"}},
+                          kNow, policy, claims);
           expected = Reason::binding_mismatch;
         } else if (which == 2) {
-          r = check.check(HeaderList{{"Approov-Token", unbound}}, kNow, &policy, claims);
+          r = check.check(BasicRequest{{"Approov-Token", unbound}}, kNow, policy, claims);
           expected = Reason::missing_pay;
         } else {
-          r = check.check(HeaderList{{"Approov-Token", unbound}, {"Approov-Token", unbound}}, kNow,
-                          nullptr, claims);
+          r = check.check(BasicRequest{{"Approov-Token", unbound}, {"Approov-Token", unbound}},
+                          kNow, token_only, claims);
           expected = Reason::duplicate_token;
         }
         if (r != expected) ++wrong;

@@ -182,7 +182,7 @@ void add_suppressed(std::string& fields, LogBudget& b) {
 
 // `event` is "deny" or "report_only"; each draws on its own budget.
 void log_denial(WorkerState& w, const Policy& p, std::string_view event, std::string_view reason,
-                const Route* route, const HeaderSource& headers, std::string_view method) {
+                const Route* route, const RequestView& headers, std::string_view method) {
   LogBudget& budget = event == "report_only" ? w.report_log : w.deny_log;
   if (!may_log(budget, p)) return;
   std::string fields = "\"event\":\"" + std::string(event) + "\",\"reason\":\"" +
@@ -255,11 +255,11 @@ bool is_method_token(std::string_view s) noexcept {
 // A CORS preflight: OPTIONS with exactly one non-empty Origin and exactly one
 // Access-Control-Request-Method holding a method token. Nothing looser gets the bypass: an
 // OPTIONS that is not a preflight may reach a handler that serves every method.
-bool is_preflight(const HeaderSource& headers, std::string_view method) noexcept {
+bool is_preflight(const RequestView& headers, std::string_view method) noexcept {
   if (method != "OPTIONS") return false;
-  const HeaderFields origin = headers.fields("Origin");
+  const FieldCount origin = count_fields(headers, "Origin");
   if (origin.count != 1 || origin.first.empty()) return false;
-  const HeaderFields wanted = headers.fields("Access-Control-Request-Method");
+  const FieldCount wanted = count_fields(headers, "Access-Control-Request-Method");
   return wanted.count == 1 && is_method_token(wanted.first);
 }
 
@@ -268,7 +268,7 @@ void handle(const Request& req, Response& res) {
   Service& svc = *g_service;
   WorkerState& w = *svc.workers[Server::worker_index()];
   const Policy& p = svc.policy.get();
-  const approov::beast::HeaderView<http::fields> headers(req);
+  const approov::beast::RequestAdapter<http::string_body> headers(req);
 
   // The original URI and method come from the proxy's headers (nginx's auth subrequest is
   // always a GET to the auth location). Method and URI are read from the same proxy's pair,
@@ -279,7 +279,7 @@ void handle(const Request& req, Response& res) {
   std::string_view method;
   bool ambiguous = false;
   for (const std::string& h : p.uri_headers) {
-    const HeaderFields f = headers.fields(h);
+    const FieldCount f = count_fields(headers, h);
     if (f.count == 0) continue;
     if (f.count > 1) {
       ambiguous = true;
@@ -291,7 +291,7 @@ void handle(const Request& req, Response& res) {
                                            : iequals(h, "X-Forwarded-Uri") ? "X-Forwarded-Method"
                                                                            : std::string_view();
     if (!method_header.empty()) {
-      const HeaderFields m = headers.fields(method_header);
+      const FieldCount m = count_fields(headers, method_header);
       ambiguous = m.count > 1;
       method = m.first;
     }

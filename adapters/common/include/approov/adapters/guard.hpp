@@ -1,7 +1,7 @@
 // The part of every framework adapter that knows no framework: run the request check for a
 // route, log a rejection in one line, and say whether the request may go on. Each adapter
 // (beast.hpp, httplib.hpp, microhttpd.hpp) only turns its framework's request into a
-// HeaderSource and a Decision into its framework's response.
+// RequestView and a Decision into its framework's response.
 #pragma once
 
 #include <array>
@@ -160,7 +160,7 @@ struct Decision {
 };
 
 /// A request check plus what to do on failure: the response to send (byte-identical for every
-/// reason, SPEC §6) and where to log. Immutable after construction and safe to share between
+/// reason) and where to log. Immutable after construction and safe to share between
 /// serving threads; `decide` is noexcept and does not allocate (the logger may).
 class Guard {
  public:
@@ -169,27 +169,27 @@ class Guard {
       : check_(std::move(check)), failure_(std::move(failure)), logger_(std::move(logger)) {}
 
   /// Runs the check that `route` asks for at the current time, writing the claims on success,
-  /// and logs a rejection. `method` and `path` only feed the log line.
-  [[nodiscard]] Decision decide(const HeaderSource& headers, const RoutePolicy& route,
-                                Claims& claims, std::string_view method = {},
-                                std::string_view path = {}) const noexcept {
-    return decide_at(headers, route, claims, unix_now(), method, path);
+  /// and logs a rejection (the request's method and path, never its query, feed the line).
+  [[nodiscard]] Decision decide(const RequestView& request, const RoutePolicy& route,
+                                Claims& claims) const noexcept {
+    return decide_at(request, route, claims, unix_now());
   }
 
   /// Same with a fixed clock (tests).
-  [[nodiscard]] Decision decide_at(const HeaderSource& headers, const RoutePolicy& route,
-                                   Claims& claims, std::int64_t now, std::string_view method = {},
-                                   std::string_view path = {}) const noexcept {
-    const Reason reason = check_.check(headers, now, route, claims);
+  [[nodiscard]] Decision decide_at(const RequestView& request, const RoutePolicy& route,
+                                   Claims& claims, std::int64_t now) const noexcept {
+    const Reason reason = check_.check(request, now, route, claims);
     if (reason == Reason::ok) return {};
     if (logger_) {
       std::string_view token;
       std::array<char, 17> fp{};
       std::string_view fingerprint;
-      if (check_.extract_token(headers, token) == Reason::ok && !token.empty()) {
+      if (check_.extract_token(request, token) == Reason::ok && !token.empty()) {
         fp = token_fingerprint(token);
         fingerprint = std::string_view(fp.data(), 16);
       }
+      const std::string_view method = request.method();
+      std::string_view path = request.target();
       const auto query = path.find('?');
       if (query != std::string_view::npos) path = path.substr(0, query);
       try {
