@@ -57,8 +57,8 @@ TEST(Guards, PayDiffersInAnySingleByte) {
           base64::encode(other.data(), other.size(), base64::Alphabet::standard, true);
       EXPECT_EQ(bind_value(with_pay(pay), bound), Reason::binding_mismatch) << "byte " << i;
       const RequestCheck check = RequestCheck::create(make_verifier()).value();
-      const std::string token = with_pay(pay);  // HeaderList holds views
-      HeaderList headers{{"Approov-Token", token}, {"Authorization", bound}};
+      const std::string token = with_pay(pay);  // BasicRequest holds views
+      BasicRequest headers{{"Approov-Token", token}, {"Authorization", bound}};
       Claims claims;
       EXPECT_EQ(check.check(headers, kNow, RoutePolicy::token_binding(), claims),
                 Reason::binding_mismatch)
