@@ -106,7 +106,7 @@ def run(cmd, cwd, timeout):
         p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, errors="replace",
                            timeout=timeout)
         return p.returncode, p.stdout + p.stderr
-    except subprocess.TimeoutExpired as e:
+    except subprocess.TimeoutExpired:
         return 124, "timeout: %s" % " ".join(cmd)
 
 
