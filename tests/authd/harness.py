@@ -78,6 +78,27 @@ def wait_port(port, proc=None, timeout=10.0):
     raise RuntimeError("port %d did not open" % port)
 
 
+def wait_until(condition, what, timeout=10.0):
+    """Polls `condition()` until it is true; fails the test with `what` after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out after %g s waiting for %s" % (timeout, what))
+        time.sleep(0.02)
+
+
+def reload_and_wait(authd):
+    """SIGHUP, then waits until the sidecar has finished that reload (applied or rejected),
+    as its reload counters say."""
+    def reloads():
+        m = authd.metrics()
+        return (m.get('approov_authd_config_reloads_total{result="ok"}', 0) +
+                m.get('approov_authd_config_reloads_total{result="rejected"}', 0))
+    before = reloads()
+    os.kill(authd.pid, signal.SIGHUP)
+    wait_until(lambda: reloads() > before, "the SIGHUP reload")
+
+
 class Proc:
     """A child process that is always stopped (SIGTERM, then SIGKILL) at cleanup."""
 

@@ -171,4 +171,13 @@ class Systemd(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    harness.main()
+    # A check that could not run here (python3-yaml, systemd-analyze or luajit missing) makes
+    # the whole test "skipped" for ctest (exit 77, SKIP_RETURN_CODE), never "passed"; a failure
+    # still fails.
+    result = unittest.main(verbosity=2, exit=False).result
+    if not result.wasSuccessful():
+        sys.exit(1)
+    if result.skipped:
+        print("skipped, not run here: " + "; ".join(sorted({why for _, why in result.skipped})))
+        sys.exit(77)
+    sys.exit(0)
