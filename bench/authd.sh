@@ -4,7 +4,7 @@
 #   B  approov-authd alone, valid token / invalid token
 #   C  HAProxy 2.6 jwt_verify answering itself           (../shared/peers/http/haproxy.cfg.in)
 #   D  nginx auth_request -> ideal auth endpoint (an nginx location answering 200) -> proxy_pass
-#   E  nginx auth_request -> approov-authd -> proxy_pass  (deploy/nginx/nginx.conf.in)
+#   E  nginx auth_request -> approov-authd -> proxy_pass  (deploy/nginx/nginx.conf.template)
 # Servers (nginx, authd, haproxy: one worker/thread each) pinned to CPU $SRV_CPU, wrk to
 # $WRK_CPU, loopback only; rounds interleaved, medians over rounds.
 #   AUTHD=build/tools/authd/approov-authd RUNS=3 DUR=5 CONN=32 bench/authd.sh
@@ -17,7 +17,7 @@ RUNS="${RUNS:-3}"; DUR="${DUR:-5}"; CONN="${CONN:-32}"
 SRV_CPU="${SRV_CPU:-0}"; WRK_CPU="${WRK_CPU:-1}"
 BASE="${BASE_PORT:-18200}"
 P_FRONT=$BASE; P_AUTHD=$((BASE + 1)); P_IDEAL=$((BASE + 2)); P_CONTENT=$((BASE + 3))
-for t in wrk nginx haproxy curl taskset; do
+for t in wrk nginx haproxy curl taskset envsubst; do
   command -v "$t" >/dev/null || [ -x "/usr/sbin/$t" ] || { echo "missing $t (scripts/install-deps.sh bench)" >&2; exit 1; }
 done
 [ -x "$AUTHD" ] || { echo "approov-authd not found at $AUTHD (set AUTHD=)" >&2; exit 1; }
@@ -43,9 +43,10 @@ sed -e "s|@SECRET_B64@|$NONUL_SECRET_B64|" -e "s|@PORT@|$P_FRONT|" "$PEERS_DIR/h
 extra_servers="    server { listen 127.0.0.1:$P_CONTENT; default_type application/json; location / { return 200 '{\"message\": \"Hello, World!\"}'; } }
     server { listen 127.0.0.1:$P_IDEAL; location / { return 200; } }
 }"
-render() {  # prefix authd-address
-  sed -e "s|@PREFIX@|$1|g" -e "s|@LISTEN@|127.0.0.1:$P_FRONT|" -e "s|@AUTHD@|$2|" \
-      -e "s|@UPSTREAM@|127.0.0.1:$P_CONTENT|" "$ROOT/deploy/nginx/nginx.conf.in" |
+render() {  # prefix authd-address: the recipe filled by envsubst, as docs/gateways/nginx.md says
+  NGINX_PREFIX="$1" PROXY_LISTEN="127.0.0.1:$P_FRONT" AUTHD_ADDRESS="$2" \
+    API_ADDRESS="127.0.0.1:$P_CONTENT" envsubst '${NGINX_PREFIX} ${PROXY_LISTEN} ${AUTHD_ADDRESS} ${API_ADDRESS}' \
+    <"$ROOT/deploy/nginx/nginx.conf.template" |
     sed '$d' >"$1/nginx.conf"   # drop the final "}" of http {}, then add the extra servers
   printf '%s\n' "$extra_servers" >>"$1/nginx.conf"
 }

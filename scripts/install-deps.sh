@@ -11,6 +11,9 @@ build_pkgs=(build-essential cmake ninja-build pkg-config libssl-dev libcli11-dev
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jwt python3-yaml curl
   nginx-light libnginx-mod-http-headers-more-filter caddy haproxy luajit wrk clang-14 libclang-rt-14-dev llvm-14 libsimdjson-dev
   procps iproute2 valgrind git clang-format)
+# envsubst fills the nginx recipe's template (as docs/gateways/nginx.md does); strace and
+# systemd-analyze check the systemd unit's sandbox; groff/man render the man pages.
+test_pkgs+=(gettext-base strace systemd groff-base man-db)
 bench_pkgs=(hyperfine)
 # Node.js and npm for the structured-field differential test (npm package structured-headers):
 # Debian's packages where the machine has none. A machine whose Node.js comes from elsewhere
