@@ -1,19 +1,17 @@
 #!/usr/bin/env python3
 """Recipes that cannot run here: Envoy and Traefik are not in Debian, so their YAML is parsed
 and checked for the settings the recipe depends on (NOT run against a real Envoy/Traefik;
-Envoy's Lua filter code alone is run with LuaJIT against a stand-in header map).
-The Kubernetes ConfigMap's policy is checked with approov-authd --check-config; the systemd
-unit by test_systemd.py."""
+Envoy's Lua filter code alone is run with LuaJIT against a stand-in header map). The
+Kubernetes recipes are checked by test_kubernetes.py, the systemd unit by test_systemd.py."""
 import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import unittest
 
 import harness
-from harness import AUTHD, FORGED_CLAIMS, SOURCE, authd_env
+from harness import FORGED_CLAIMS, SOURCE
 
 CLAIMS = ["Approov-Claim-Did", "Approov-Claim-Ip", "Approov-Claim-Arc", "Approov-Claim-Ipk",
           "Approov-Claim-Mskid", "Approov-Claim-Exp"]
@@ -129,21 +127,6 @@ print(table.concat(left, " "))
         strip = dyn["http"]["middlewares"]["approov-strip"]["headers"]["customRequestHeaders"]
         self.assertEqual(strip, {"X-Original-URI": "", "X-Original-Method": ""})
         print("\nTraefik: YAML parsed and checked; NOT run (Traefik is not in Debian)")
-
-    def test_kubernetes_manifest_and_its_policy(self):
-        docs = load("deploy/kubernetes/approov-authd-sidecar.yaml")
-        kinds = [d["kind"] for d in docs]
-        self.assertEqual(kinds, ["Secret", "ConfigMap", "Deployment"])
-        conf = docs[1]["data"]["authd.conf"]
-        d = tempfile.mkdtemp(prefix="authd-k8s-")
-        self.addCleanup(shutil.rmtree, d, True)
-        path = os.path.join(d, "authd.conf")
-        with open(path, "w") as f:
-            f.write(conf)
-        r = subprocess.run([AUTHD, "--config", path, "--check-config"], env=authd_env(), cwd=d,
-                           capture_output=True, text=True, timeout=20)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        print("\nKubernetes: manifest parsed, its authd.conf checked; NOT applied (no cluster)")
 
 
 if __name__ == "__main__":
