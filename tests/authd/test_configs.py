@@ -56,8 +56,16 @@ class Yaml(unittest.TestCase):
                     if f["name"] == "envoy.filters.http.ext_authz"]
         self.assertFalse(authz["failure_mode_allow"])
         svc = authz["http_service"]
-        allowed = [p.get("exact") for p in svc["authorization_request"]["allowed_headers"]["patterns"]]
-        self.assertIn("approov-token", allowed)
+        # The filter-level list (the one under authorization_request is deprecated): the
+        # token, the bound header, and what the sidecar recognises a CORS preflight by.
+        self.assertNotIn("authorization_request", svc)
+        allowed = [p.get("exact") for p in authz["allowed_headers"]["patterns"]]
+        for name in ("approov-token", "authorization", "origin", "access-control-request-method"):
+            self.assertIn(name, allowed)
+        # never a header the sidecar would take the route or the method from
+        for name in ("x-original-uri", "x-forwarded-uri", "x-original-method",
+                     "x-forwarded-method"):
+            self.assertNotIn(name, allowed)
         self.assertEqual(svc["authorization_response"]["allowed_upstream_headers"]["patterns"],
                          [{"prefix": "approov-claim-"}])
         clusters = [c["name"] for c in find(doc, "clusters")[0]]
