@@ -22,7 +22,10 @@ test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jwt python
 # envsubst fills the nginx recipe's template (as docs/gateways/nginx.md does); strace and
 # systemd-analyze check the systemd unit's sandbox; groff/man render the man pages.
 test_pkgs+=(gettext-base strace systemd groff-base man-db)
-bench_pkgs=(hyperfine)
+# bench/: the peer servers of bench/peers (Go net/http + golang-jwt, Python http.server +
+# PyJWT, HAProxy jwt_verify, nginx; Node's jsonwebtoken comes from npm), taskset (util-linux),
+# and gnuplot for the charts the scripts draw.
+bench_pkgs=(hyperfine golang-go golang-github-golang-jwt-jwt-dev util-linux gnuplot-nox)
 # Node.js and npm for the structured-field differential test (npm package structured-headers):
 # Debian's packages where the machine has none. A machine whose Node.js comes from elsewhere
 # (NodeSource's nodejs bundles npm and conflicts with Debian's npm package) keeps its own.
