@@ -17,7 +17,7 @@ SOURCE = os.path.dirname(os.path.dirname(HERE))
 AUTHD = os.environ.get("APPROOV_AUTHD", "approov-authd")
 CLI = os.environ.get("APPROOV_TOKEN_CLI", "")
 
-# The public test secret and tokens (see tests/data or ../shared/peers/tokens.env).
+# The public test secret and tokens (see tests/data or bench/peers/tokens.py).
 SECRET_B64 = "h+CX0tOzdAAR9l15bWAqvq7w9olk66daIH+Xk+IAHhVVHszjDzeGobzNnqyRze3lw/WVyWrc2gZfh3XXfBOmww=="
 OTHER_SECRET_B64 = "1b4tFgQdJ1ulhQgV6PofjvK1oDY5ZY/kLYtJjfetGESZjyF727THtid91giD1mDOyp7H+DKGkn0F0/lnqLim/g=="
 
