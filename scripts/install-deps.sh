@@ -17,7 +17,8 @@ build_pkgs=(build-essential cmake ninja-build pkg-config libssl-dev libcli11-dev
 # newcomer's build unable to run the tests the docs describe.)
 build_pkgs+=(libgtest-dev libgmock-dev libbenchmark-dev python3)
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jwt python3-yaml python3-cryptography curl
-  nginx-light libnginx-mod-http-headers-more-filter caddy haproxy luajit wrk clang-14 libclang-rt-14-dev llvm-14 libsimdjson-dev
+  nginx-light nginx-dev libnginx-mod-http-headers-more-filter caddy haproxy luajit wrk clang-14
+  libclang-rt-14-dev llvm-14 libsimdjson-dev
   procps iproute2 valgrind git clang-format)
 # envsubst fills the nginx recipe's template (as docs/gateways/nginx.md does); strace and
 # systemd-analyze check the systemd unit's sandbox; groff/man render the man pages.

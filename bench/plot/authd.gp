@@ -2,10 +2,12 @@
 # see bench/authd.sh).
 # gnuplot -e "data='authd-chart.tsv'; out='authd.svg'; subtitle='...'" bench/plot/authd.gp
 # data: tab-separated, '#' header; setup, req/s, p99 ms, server CPU us/req.
-set terminal svg size 1200,1080 dynamic font "sans,12" background rgb "white"
-set output out
 set datafile separator "\t"
 stats data using 2 nooutput
+# about 170 points of width per setup, so that the labels never overlap
+width = sprintf("%d", STATS_records * 170 > 1000 ? STATS_records * 170 : 1000)
+set terminal svg size @width,1080 dynamic font "sans,12" background rgb "white"
+set output out
 set xrange [-0.6:STATS_records-0.4]
 set style data histograms
 set style histogram clustered gap 1
