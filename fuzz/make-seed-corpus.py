@@ -163,6 +163,51 @@ def main():
     for name, v in b64.items():
         write("base64", name, v)
 
+    # Structured fields: every field value of the project's case files (tests/sf/data/).
+    for name, value in sf_case_values():
+        write("structured_fields", name, value)
+
+
+def sf_case_values():
+    """(seed name, field value) for each case of tests/sf/data/*.txt (format described in
+    rfc9651_examples.txt): several input lines joined with ", ", input-x escapes decoded."""
+    data = os.path.join(HERE, "..", "tests", "sf", "data")
+    escapes = {"t": b"\t", "n": b"\n", "r": b"\r", "s": b" ", "\\": b"\\"}
+
+    def unescape(text):
+        out, i = b"", 0
+        while i < len(text):
+            if text[i] == "\\" and i + 1 < len(text):
+                e = text[i + 1]
+                if e == "x":
+                    out += bytes([int(text[i + 2:i + 4], 16)])
+                    i += 4
+                    continue
+                out += escapes[e]
+                i += 2
+                continue
+            out += text[i].encode("latin-1")
+            i += 1
+        return out
+
+    seen = set()
+    for file in sorted(os.listdir(data)):
+        name, inputs = None, []
+        lines = open(os.path.join(data, file), encoding="latin-1").read().split("\n") + ["== end"]
+        for line in lines:
+            if line.startswith("== "):
+                if name is not None:
+                    slug = "".join(c if c.isalnum() else "-" for c in name.lower())[:60].strip("-")
+                    while slug in seen:
+                        slug += "-2"
+                    seen.add(slug)
+                    yield slug, b", ".join(inputs)
+                name, inputs = line[3:], []
+            elif line.startswith("input:"):
+                inputs.append(line[6:].removeprefix(" ").encode("latin-1"))
+            elif line.startswith("input-x:"):
+                inputs.append(unescape(line[8:].removeprefix(" ")))
+
 
 if __name__ == "__main__":
     main()

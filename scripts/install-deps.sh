@@ -12,6 +12,11 @@ test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jwt python
   nginx-light libnginx-mod-http-headers-more-filter caddy haproxy luajit wrk clang-14 libclang-rt-14-dev llvm-14 libsimdjson-dev
   procps iproute2 valgrind git clang-format)
 bench_pkgs=(hyperfine)
+# Node.js and npm for the structured-field differential test (npm package structured-headers):
+# Debian's packages where the machine has none. A machine whose Node.js comes from elsewhere
+# (NodeSource's nodejs bundles npm and conflicts with Debian's npm package) keeps its own.
+command -v node >/dev/null 2>&1 || test_pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || test_pkgs+=(npm)
 
 pkgs=("${build_pkgs[@]}")
 case "$level" in

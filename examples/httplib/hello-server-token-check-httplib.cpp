@@ -16,13 +16,18 @@ int main(int argc, char** argv) {
   const approov::adapters::Guard guard = hello::make_guard(settings, program);
   const approov::RoutePolicy route = approov::RoutePolicy::token_check();
 
-  httplib::Server server;
-  // httplib serves one connection per pool thread for as long as it stays open, so the pool
-  // must hold as many threads as keep-alive connections are expected at once.
-  const unsigned pool = settings.threads > 64 ? settings.threads : 64;
-  server.new_task_queue = [pool] { return new httplib::ThreadPool(pool); };
+  // approov::cpphttplib::Server, not httplib::Server: its engine frames requests strictly and
+  // keeps the header fields as received for the check, caps the header section and the body,
+  // serves pipelined requests, and lets neither slow nor idle clients hold a worker thread.
+  approov::cpphttplib::ServerOptions options;
+  options.threads = settings.threads;
+  options.header_limit = 16 * 1024;
+  options.body_limit = 1 << 20;
+  approov::cpphttplib::Server server(options);
   server.set_keep_alive_max_count(1000);
-  server.set_payload_max_length(1 << 20);
+  server.set_keep_alive_timeout(60);  // idle between requests: costs no thread here
+  server.set_read_timeout(10);        // a whole request, first byte to last
+  server.set_write_timeout(10);
 
   auto handler = approov::cpphttplib::protect(
       guard, route,
@@ -36,8 +41,8 @@ int main(int argc, char** argv) {
       });
   server.Get(".*", handler).Post(".*", handler).Put(".*", handler).Delete(".*", handler);
   server.Patch(".*", handler).Options(".*", handler);
-  // httplib refuses a header line over 8192 bytes (a long token, say) before any handler
-  // runs: answer those requests with the same 401 {} as every other token failure.
+  // Requests refused before the check (by the engine: malformed, oversized; by httplib: a
+  // header line over 8192 bytes, a long token say) get the same 401 {} as any token failure.
   approov::cpphttplib::answer_refused_requests_with_failure(server, guard);
 
   const int port =

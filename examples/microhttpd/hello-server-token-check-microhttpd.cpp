@@ -20,7 +20,7 @@ struct App {
 };
 
 MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, const char* method,
-                      const char* /*version*/, const char* /*upload_data*/,
+                      const char* version, const char* /*upload_data*/,
                       std::size_t* upload_data_size, void** request_state) {
   // libmicrohttpd calls once when the headers are in, then again per body chunk: answer only
   // once the whole request (and any body, which is discarded) has been read.
@@ -35,8 +35,13 @@ MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, co
   }
   const App& app = *static_cast<const App*>(cls);
   approov::Claims claims;
-  if (!approov::microhttpd::check(*app.guard, connection, method, url, app.route, claims).allow) {
-    return approov::microhttpd::queue_failure(app.guard->failure(), connection);
+  // check() first audits libmicrohttpd's parse of the header section (a NUL inside a field, a
+  // ':' line, an obs-fold are refused, and the refusal closes the connection), then runs the
+  // token check; every failure answers the same response.
+  const approov::microhttpd::Decision decision =
+      approov::microhttpd::check(*app.guard, connection, method, url, version, app.route, claims);
+  if (!decision.allow) {
+    return approov::microhttpd::queue_failure(app.guard->failure(), connection, decision);
   }
   if (std::strcmp(method, "GET") == 0 && std::strcmp(url, "/") == 0) {
     return approov::microhttpd::queue_json(connection, MHD_HTTP_OK, hello::kHelloBody);

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -112,6 +113,78 @@ Reply get(std::uint16_t port, const std::string& path,
   }
   return r;
 }
+
+#if defined(APPROOV_TEST_HTTPLIB) || defined(APPROOV_TEST_MICROHTTPD)
+// What a server answered to bytes sent as they are (requests no ordinary client would send):
+// the status of every complete response, in order, whether the server closed the connection,
+// and the raw bytes.
+struct RawReply {
+  std::vector<int> statuses;
+  std::vector<std::string> bodies;
+  bool closed = false;
+  std::string raw;
+};
+
+int connect_to(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Reads until the peer closes or stays quiet for `quiet_ms`.
+RawReply read_replies(int fd, int quiet_ms) {
+  RawReply r;
+  char buf[65536];
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, quiet_ms) <= 0) break;
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) {
+      r.closed = true;
+      break;
+    }
+    r.raw.append(buf, static_cast<std::size_t>(n));
+  }
+  std::size_t pos = 0;
+  while (r.raw.compare(pos, 9, "HTTP/1.1 ") == 0) {
+    const auto end = r.raw.find("\r\n\r\n", pos);
+    if (end == std::string::npos) break;
+    std::size_t length = 0;
+    const std::string head = r.raw.substr(pos, end - pos);
+    for (const char* name : {"\r\nContent-Length: ", "\r\ncontent-length: "}) {
+      const auto at = head.find(name);
+      if (at != std::string::npos) length = std::stoul(head.substr(at + std::strlen(name)));
+    }
+    if (r.raw.size() < end + 4 + length) break;
+    r.statuses.push_back(std::stoi(r.raw.substr(pos + 9, 3)));
+    r.bodies.push_back(r.raw.substr(end + 4, length));
+    pos = end + 4 + length;
+  }
+  return r;
+}
+
+// A string literal with its embedded NULs.
+template <std::size_t N>
+std::string lit(const char (&s)[N]) {
+  return std::string(s, N - 1);
+}
+
+RawReply raw_exchange(std::uint16_t port, const std::string& bytes, int quiet_ms = 1000) {
+  const int fd = connect_to(port);
+  if (fd < 0) return {};
+  (void)!::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  RawReply r = read_replies(fd, quiet_ms);
+  ::close(fd);
+  return r;
+}
+#endif
 
 // Sends `request` as given on a new connection and returns everything the server sends back
 // until it closes the connection.
@@ -607,7 +680,56 @@ TEST(BeastServer, UnixListenerReplacesOnlyAStaleSocket) {
 #endif
 
 #ifdef APPROOV_TEST_HTTPLIB
+// Binds `server` to an ephemeral loopback port and serves it on `serving` until stop().
+std::uint16_t serve_httplib(httplib::Server& server, std::thread& serving) {
+  const int port = server.bind_to_any_port("127.0.0.1");
+  if (port <= 0) return 0;
+  serving = std::thread([&server] { server.listen_after_bind(); });
+  for (int i = 0; i < 400 && !server.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return static_cast<std::uint16_t>(port);
+}
+
 TEST(HttplibAdapter, PoliciesClaimsFailureResponseAndLog) {
+  Fixture f;
+  auto respond = [](const httplib::Request&, httplib::Response& res,
+                    const approov::Claims* claims) {
+    res.set_content(describe(claims), "text/plain");
+  };
+  approov::cpphttplib::Server server;
+  server.Get("/token", approov::cpphttplib::protect(*f.guard, kToken, respond));
+  server.Get("/bound", approov::cpphttplib::protect(*f.guard, kBound, respond));
+  server.Get("/open", approov::cpphttplib::protect(*f.guard, kNone, respond));
+  server.Get("/report", approov::cpphttplib::protect(*f.guard, kReport, respond));
+  server.Get("/custom", approov::cpphttplib::protect(*f.custom, kToken, respond));
+  std::thread serving;
+  const std::uint16_t port = serve_httplib(server, serving);
+  ASSERT_GT(port, 0);
+  expect_adapter_behaviour(f, port);
+  server.stop();
+  serving.join();
+}
+
+TEST(HttplibAdapter, ProtectAllGuardsEveryRoute) {
+  Fixture f;
+  approov::cpphttplib::Server server;
+  approov::cpphttplib::protect_all(server, *f.guard, kToken);
+  server.Get("/", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("hello", "text/plain");
+  });
+  std::thread serving;
+  const std::uint16_t p = serve_httplib(server, serving);
+  ASSERT_GT(p, 0);
+  EXPECT_EQ(get(p, "/", {}).status, 401);
+  EXPECT_EQ(get(p, "/", {{"Approov-Token", mint(R"({"exp":)" + exp_claim() + "}")}}).body, "hello");
+  server.stop();
+  serving.join();
+}
+
+// A plain httplib::Server drops fields (an empty second token) before any handler sees them,
+// and the adapter cannot tell: the check fails closed there, even for a valid token.
+TEST(HttplibAdapter, FailsClosedOnAPlainHttplibServer) {
   Fixture f;
   auto respond = [](const httplib::Request&, httplib::Response& res,
                     const approov::Claims* claims) {
@@ -615,33 +737,253 @@ TEST(HttplibAdapter, PoliciesClaimsFailureResponseAndLog) {
   };
   httplib::Server server;
   server.Get("/token", approov::cpphttplib::protect(*f.guard, kToken, respond));
-  server.Get("/bound", approov::cpphttplib::protect(*f.guard, kBound, respond));
   server.Get("/open", approov::cpphttplib::protect(*f.guard, kNone, respond));
-  server.Get("/report", approov::cpphttplib::protect(*f.guard, kReport, respond));
-  server.Get("/custom", approov::cpphttplib::protect(*f.custom, kToken, respond));
-  const int port = server.bind_to_any_port("127.0.0.1");
+  std::thread serving;
+  const std::uint16_t port = serve_httplib(server, serving);
   ASSERT_GT(port, 0);
-  std::thread serving([&] { server.listen_after_bind(); });
-  expect_adapter_behaviour(f, static_cast<std::uint16_t>(port));
+  const std::string good = mint(R"({"exp":)" + exp_claim() + "}");
+  EXPECT_EQ(get(port, "/token", {{"Approov-Token", good}}).status, 401);
+  EXPECT_EQ(get(port, "/open", {}).status, 200);
   server.stop();
   serving.join();
 }
 
-TEST(HttplibAdapter, ProtectAllGuardsEveryRoute) {
-  Fixture f;
-  httplib::Server server;
-  approov::cpphttplib::protect_all(server, *f.guard, kToken);
-  server.Get("/", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("hello", "text/plain");
-  });
-  const int port = server.bind_to_any_port("127.0.0.1");
-  ASSERT_GT(port, 0);
-  std::thread serving([&] { server.listen_after_bind(); });
-  const auto p = static_cast<std::uint16_t>(port);
-  EXPECT_EQ(get(p, "/", {}).status, 401);
-  EXPECT_EQ(get(p, "/", {{"Approov-Token", mint(R"({"exp":)" + exp_claim() + "}")}}).body, "hello");
-  server.stop();
-  serving.join();
+// The engine in front of httplib: strict framing, the fields as received for the check,
+// refusals answered with the failure response on a closed connection, pipelining, bodies.
+class HttplibServerTest : public ::testing::Test {
+ protected:
+  void start(approov::cpphttplib::ServerOptions options = {}) {
+    server_ = std::make_unique<approov::cpphttplib::Server>(options);
+    auto respond = [](const httplib::Request& req, httplib::Response& res,
+                      const approov::Claims* claims) {
+      res.set_content(describe(claims) + " body=" + req.body, "text/plain");
+    };
+    server_->Get("/token", approov::cpphttplib::protect(*f_.guard, kToken, respond));
+    server_->Post("/token", approov::cpphttplib::protect(*f_.guard, kToken, respond));
+    server_->Get("/open", approov::cpphttplib::protect(*f_.guard, kNone, respond));
+    // What the check sees of a request: its RequestView.
+    server_->Post("/view", [](const httplib::Request& req, httplib::Response& res) {
+      const auto* context = approov::cpphttplib::detail::context_for(req);
+      if (context == nullptr) return res.set_content("no context", "text/plain");
+      const approov::cpphttplib::RequestAdapter view(req, *context);
+      struct Lines final : approov::FieldLineSink {
+        std::string text;
+        void line(std::string_view v) noexcept override { text += "[" + std::string(v) + "]"; }
+      } x;
+      const std::size_t n = view.fields("x", x);
+      res.set_content(std::string(view.method()) + " " + std::string(view.target()) + " " +
+                          std::string(view.authority()) + " x=" + std::to_string(n) + x.text +
+                          " body=" + std::string(view.body().value_or("<none>")),
+                      "text/plain");
+    });
+    approov::cpphttplib::answer_refused_requests_with_failure(*server_, *f_.guard);
+    configure(*server_);
+    port_ = serve_httplib(*server_, serving_);
+    ASSERT_GT(port_, 0);
+  }
+  virtual void configure(approov::cpphttplib::Server&) {}
+  void TearDown() override {
+    if (server_) server_->stop();
+    if (serving_.joinable()) serving_.join();
+  }
+  Fixture f_;
+  std::unique_ptr<approov::cpphttplib::Server> server_;
+  std::thread serving_;
+  std::uint16_t port_ = 0;
+  const std::string good_ = mint(R"({"exp":)" + exp_claim() + R"(,"did":"device-1"})");
+};
+
+TEST_F(HttplibServerTest, AcceptsWhatRealClientsSend) {
+  start();
+  const std::string token = "Approov-Token: " + good_;
+  const std::string ok = "did=device-1 body=";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"GET /token HTTP/1.1\r\nHost: x\r\n" + token + "\r\n\r\n", ok},
+      {"GET /token HTTP/1.1\r\nHost: x\r\nApproov-Token:\t " + good_ +
+           " \t\r\nX-Empty:\r\nX-Obs-Text: caf\xc3\xa9\r\n\r\n",
+       ok},
+      {"\r\nGET /token?a=%20b HTTP/1.0\r\n" + token + "\r\n\r\n", ok},
+      {"POST /token HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n" + token + "\r\n\r\nhello",
+       ok + "hello"},
+      {"POST /token HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n" + token +
+           "\r\n\r\n3;ext=1\r\nhel\r\n2\r\nlo\r\n0\r\n\r\n",
+       ok + "hello"},
+      // Trailer fields are never read (a second token there is no duplicate) and never reach
+      // httplib, for a POST (whose body httplib reads) and a GET (whose body it does not).
+      {"POST /token HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n" + token +
+           "\r\n\r\n2\r\nhi\r\n0\r\n" + token + "\r\nX-Trailer: y\r\n\r\n",
+       ok + "hi"},
+      {"GET /token HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n" + token +
+           "\r\n\r\n2\r\nhi\r\n0\r\nApproov-Token: x\r\n\r\n",
+       ok},
+  };
+  for (const auto& [bytes, body] : cases) {
+    const RawReply r = raw_exchange(port_, bytes, 300);
+    ASSERT_EQ(r.statuses.size(), 1u) << bytes << "\n" << r.raw;
+    EXPECT_EQ(r.statuses[0], 200) << bytes << "\n" << r.raw;
+    EXPECT_EQ(r.bodies[0], body) << bytes;
+  }
+  // Pipelined, the second request split across two sends, and "Expect: 100-continue".
+  const int fd = connect_to(port_);
+  ASSERT_GE(fd, 0);
+  const std::string one = "GET /token HTTP/1.1\r\nHost: x\r\n" + token + "\r\n\r\n";
+  const std::string all = one + one + one.substr(0, 20);
+  (void)!::send(fd, all.data(), all.size(), MSG_NOSIGNAL);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const std::string rest = one.substr(20) +
+                           "POST /token HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                           "Content-Length: 2\r\n" +
+                           token + "\r\n\r\n";
+  (void)!::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
+  RawReply r = read_replies(fd, 300);
+  EXPECT_EQ(r.statuses, (std::vector<int>{200, 200, 200, 100})) << r.raw;  // 100 Continue
+  (void)!::send(fd, "hi", 2, MSG_NOSIGNAL);
+  r = read_replies(fd, 300);
+  ASSERT_EQ(r.statuses, (std::vector<int>{200})) << r.raw;
+  EXPECT_EQ(r.bodies[0], ok + "hi");
+  ::close(fd);
+  std::lock_guard<std::mutex> lock(f_.mutex);
+  EXPECT_TRUE(f_.logged.empty());
+}
+
+// The RequestView the check reads: the target and every field line as received (httplib
+// decodes the path and drops empty values), the body without its chunked framing or trailers.
+TEST_F(HttplibServerTest, TheRequestViewIsTheRequestAsReceived) {
+  start();
+  const RawReply r = raw_exchange(port_,
+                                  "POST /view?q=%41&r HTTP/1.1\r\nHost: example.com:8080\r\n"
+                                  "X:  one \r\nX:\r\nx: %33\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                  "3\r\nabc\r\n2;e=1\r\nde\r\n0\r\nX: trailer\r\n\r\n",
+                                  300);
+  ASSERT_EQ(r.statuses, (std::vector<int>{200})) << r.raw;
+  EXPECT_EQ(r.bodies[0], "POST /view?q=%41&r example.com:8080 x=3[one][][%33] body=abcde");
+  const RawReply plain = raw_exchange(
+      port_, "POST /view HTTP/1.1\r\nHost: a\r\nHost: b\r\nContent-Length: 3\r\n\r\nxyz", 300);
+  ASSERT_EQ(plain.statuses, (std::vector<int>{200})) << plain.raw;
+  EXPECT_EQ(plain.bodies[0], "POST /view  x=0 body=xyz") << "two Host fields: no authority";
+}
+
+TEST_F(HttplibServerTest, RefusesWhatItCannotReadExactlyWithTheFailureResponse) {
+  approov::cpphttplib::ServerOptions options;
+  options.header_limit = 4096;
+  options.body_limit = 1000;
+  start(options);
+  const std::string head = "GET /token HTTP/1.1\r\nHost: x\r\n";
+  const std::string token = "Approov-Token: " + good_;
+  const std::string post = "POST /token HTTP/1.1\r\nHost: x\r\n" + token + "\r\n";
+  const std::vector<std::string> refused = {
+      head + token + "\r\nApproov-Token:\r\n\r\n",  // (a duplicate: the check's own 401)
+      head + token + "\r\n junk\r\n\r\n",           // obs-fold
+      head + token + "\nX: y\r\n\r\n",              // bare LF
+      "GET /token HTTP/1.1\nHost: x\n" + token + "\n\n",
+      head + token + "\r\nApproov-Token : " + good_ + "\r\n\r\n",  // space before the colon
+      head + ":x\r\n" + token + "\r\n\r\n",                        // empty field name
+      head + token + lit("\0junk\r\n\r\n"),                        // NUL
+      head + token +
+          "\r\nX: a\x01"
+          "b\r\n\r\n",                  // control byte
+      head + token + "\rX: y\r\n\r\n",  // bare CR
+      "GET  /token HTTP/1.1\r\n" + token + "\r\n\r\n",
+      "GET /token HTTP/1.2\r\n" + token + "\r\n\r\n",
+      "GET /to ken HTTP/1.1\r\n" + token + "\r\n\r\n",
+      head + token + "\r\nX-Fill: " + std::string(5000, 'f') + "\r\n\r\n",  // head over limit
+      post + "Content-Length: 1001\r\n\r\n",                                // body over limit
+      post + "Transfer-Encoding: chunked\r\n\r\n3e9\r\n" + std::string(1001, 'b') + "\r\n0\r\n\r\n",
+      post + "Content-Length: 2\r\nContent-Length: 2\r\n\r\nhi",
+      post + "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
+      post + "Transfer-Encoding: gzip, chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
+      post + "Content-Length: +2\r\n\r\nhi",
+      "POST /token HTTP/1.0\r\n" + token + "\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+      post + "Transfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\nX y\r\n\r\n",  // bad trailer
+      post + "Transfer-Encoding: chunked\r\n\r\nzz\r\nhi\r\n0\r\n\r\n",
+  };
+  for (const auto& bytes : refused) {
+    const RawReply r = raw_exchange(port_, bytes, 500);
+    ASSERT_EQ(r.statuses.size(), 1u) << "one request, one answer: " << bytes << "\n" << r.raw;
+    EXPECT_EQ(r.statuses[0], 401) << bytes << "\n" << r.raw;
+    EXPECT_EQ(r.bodies[0], "{}") << bytes;
+    EXPECT_NE(r.raw.find("Content-Type: application/json\r\n"), std::string::npos) << r.raw;
+  }
+  // An engine refusal answers the bytes httplib writes for a failure on a closing connection.
+  const RawReply refusal = raw_exchange(port_, head + token + "\r\n junk\r\n\r\n");
+  const RawReply failure = raw_exchange(port_, head + "Connection: close\r\n\r\n");
+  EXPECT_EQ(refusal.raw, failure.raw);
+  EXPECT_TRUE(refusal.closed);
+}
+
+TEST_F(HttplibServerTest, DeadlinesCloseTricklingAndIdleClients) {
+  server_ = nullptr;
+  approov::cpphttplib::Server* raw = nullptr;
+  {
+    approov::cpphttplib::ServerOptions options;
+    server_ = std::make_unique<approov::cpphttplib::Server>(options);
+    raw = server_.get();
+    raw->set_read_timeout(0, 500000);  // a whole request within 0.5 s
+    raw->set_keep_alive_timeout(1);    // the first byte within 1 s
+    raw->Get("/open", approov::cpphttplib::protect(
+                          *f_.guard, kNone,
+                          [](const httplib::Request&, httplib::Response& res,
+                             const approov::Claims*) { res.set_content("open", "text/plain"); }));
+    port_ = serve_httplib(*raw, serving_);
+    ASSERT_GT(port_, 0);
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  const int trickling = connect_to(port_);
+  const int silent = connect_to(port_);
+  ASSERT_GE(trickling, 0);
+  ASSERT_GE(silent, 0);
+  bool trickling_closed = false;
+  for (int i = 0; i < 40 && !trickling_closed; ++i) {  // a byte every 50 ms, for up to 2 s
+    if (::send(trickling, "X", 1, MSG_NOSIGNAL) < 0) trickling_closed = true;
+    pollfd p{trickling, POLLIN, 0};
+    if (::poll(&p, 1, 50) > 0) {
+      char c;
+      if (::recv(trickling, &c, 1, 0) <= 0) trickling_closed = true;
+    }
+  }
+  const double trickle_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_TRUE(trickling_closed) << "a trickling client outlived its read deadline";
+  EXPECT_LT(trickle_s, 1.5);
+  const RawReply idle = read_replies(silent, 2000);
+  EXPECT_TRUE(idle.closed) << "a silent connection outlived the keep-alive timeout";
+  EXPECT_TRUE(idle.statuses.empty()) << "closed without an answer";
+  ::close(trickling);
+  ::close(silent);
+  EXPECT_EQ(get(port_, "/open", {}).body, "open");
+}
+
+TEST_F(HttplibServerTest, ConnectionsBeyondTheLimitAreClosed) {
+  approov::cpphttplib::ServerOptions options;
+  options.max_connections = 2;
+  start(options);
+  const int a = connect_to(port_);
+  const int b = connect_to(port_);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const int c = connect_to(port_);
+  ASSERT_GE(c, 0);
+  EXPECT_TRUE(read_replies(c, 2000).closed) << "a third connection is closed at once";
+  ::close(c);
+  ::close(a);
+  ::close(b);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(get(port_, "/open", {}).status, 200) << "room again once connections close";
+}
+
+TEST_F(HttplibServerTest, StopReturnsPromptlyWithOpenConnections) {
+  start();
+  std::vector<int> fds;
+  for (int i = 0; i < 20; ++i) fds.push_back(connect_to(port_));
+  for (int i = 0; i < 10; ++i) (void)!::send(fds[i], "GET /open HT", 12, MSG_NOSIGNAL);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto t0 = std::chrono::steady_clock::now();
+  server_->stop();
+  serving_.join();
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 2.0);
+  for (const int fd : fds) {
+    EXPECT_TRUE(read_replies(fd, 2000).closed);
+    ::close(fd);
+  }
 }
 #endif
 
@@ -651,7 +993,7 @@ struct MhdRoutes {
 };
 
 MHD_Result mhd_handler(void* cls, MHD_Connection* connection, const char* url, const char* method,
-                       const char*, const char*, std::size_t* upload_size, void** state) {
+                       const char* version, const char*, std::size_t* upload_size, void** state) {
   static int headers_seen;  // answer once the whole request is in (see the hello example)
   if (*state == nullptr) {
     *state = &headers_seen;
@@ -669,8 +1011,11 @@ MHD_Result mhd_handler(void* cls, MHD_Connection* connection, const char* url, c
                                                           : kToken;
   const approov::adapters::Guard& guard = path == "/custom" ? *f.custom : *f.guard;
   approov::Claims claims;
-  const auto decision = approov::microhttpd::check(guard, connection, method, url, route, claims);
-  if (!decision.allow) return approov::microhttpd::queue_failure(guard.failure(), connection);
+  const auto decision =
+      approov::microhttpd::check(guard, connection, method, url, version, route, claims);
+  if (!decision.allow) {
+    return approov::microhttpd::queue_failure(guard.failure(), connection, decision);
+  }
   const bool verified = decision.verified() && route.protection != approov::Protection::none;
   return approov::microhttpd::queue_json(connection, MHD_HTTP_OK,
                                          describe(verified ? &claims : nullptr), "text/plain");
@@ -689,6 +1034,71 @@ TEST(MicrohttpdAdapter, PoliciesClaimsFailureResponseAndLog) {
   const MHD_DaemonInfo* info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
   ASSERT_NE(info, nullptr);
   expect_adapter_behaviour(f, info->port);
+  MHD_stop_daemon(daemon);
+}
+
+// libmicrohttpd 0.9.75 truncates a field value at a NUL, ends the header section at a line
+// starting with ':' (and parses the rest as a second request), folds obs-fold lines into the
+// field name and keeps whitespace before the colon in it: `check` audits its parse and
+// refuses such requests with one failure response and a closed connection, on every route,
+// while the shapes a real client sends still pass.
+TEST(MicrohttpdAdapter, RefusesHeaderSectionsItsParserTruncatesOrDrops) {
+  Fixture f;
+  MhdRoutes routes{&f};
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  MHD_Daemon* daemon =
+      MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, nullptr, nullptr, &mhd_handler, &routes,
+                       MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_END);
+  ASSERT_NE(daemon, nullptr);
+  const MHD_DaemonInfo* info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+  ASSERT_NE(info, nullptr);
+  const std::uint16_t port = info->port;
+  const std::string good = mint(R"({"exp":)" + exp_claim() + R"(,"did":"device-1"})");
+  const std::string head = "GET /token HTTP/1.1\r\nHost: x\r\n";
+  const std::string token = "Approov-Token: " + good;
+
+  const std::vector<std::string> accepted = {
+      head + token + "\r\n\r\n",
+      "GET /token HTTP/1.1\nHost: x\n" + token + "\n\n",  // bare LF line ends
+      head + "Approov-Token:\t " + good + " \t\r\nX-Empty:\r\nX-Blank:   \r\n\r\n",
+      "GET /token?a=%20b&c HTTP/1.1\r\nHost: x\r\n" + token + "\r\nCookie: a=b; c=d\r\n\r\n",
+      "POST /token HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n" + token + "\r\n\r\nhello",
+      "GET /token HTTP/1.0\r\n" + token + "\r\n\r\n",
+      "\r\nGET /token HTTP/1.1\r\nHost: x\r\n" + token + "\r\nX-Obs-Text: caf\xc3\xa9\r\n\r\n",
+  };
+  for (const auto& bytes : accepted) {
+    const RawReply r = raw_exchange(port, bytes, 500);
+    ASSERT_EQ(r.statuses.size(), 1u) << bytes << "\n" << r.raw;
+    EXPECT_EQ(r.statuses[0], 200) << bytes << "\n" << r.raw;
+    EXPECT_EQ(r.bodies[0], "did=device-1") << bytes;
+  }
+
+  const std::vector<std::string> refused = {
+      head + token + lit("\0junk\r\n\r\n"),  // NUL inside the token
+      head + token + lit("\0\r\n\r\n"),      // NUL at the end of the token
+      head + lit("X-Other: a\0b\r\n") + token + "\r\n\r\n",
+      head + ":foo\r\n" + token + "\r\n\r\n",                      // ':' line, then the token
+      head + token + "\r\n:x\r\n" + token + "\r\n\r\n",            // a second token after it
+      "GET /token HTTP/1.1\r\n:foo\r\n" + token + "\r\n\r\n",      // ':' as the first line
+      head + token + "\r\n junk\r\n\r\n",                          // obs-fold
+      head + token + "\r\nApproov-Token : " + good + "\r\n\r\n",   // space before the colon
+      head + token + "\r\nX-Ctl: a\x01b\r\n\r\n",                  // control byte in a value
+      "GET /open HTTP/1.1\r\nHost: x\r\n" + lit("X: \0\r\n\r\n"),  // any route
+  };
+  const std::size_t logged_before = f.logged.size();
+  for (const auto& bytes : refused) {
+    const RawReply r = raw_exchange(port, bytes);
+    ASSERT_EQ(r.statuses.size(), 1u) << "one request, one answer:\n" << r.raw;
+    EXPECT_EQ(r.statuses[0], 401) << r.raw;
+    EXPECT_EQ(r.bodies[0], "{}");
+    EXPECT_TRUE(r.closed) << "a refusal closes the connection";
+  }
+  {
+    std::lock_guard<std::mutex> lock(f.mutex);
+    EXPECT_EQ(f.logged.size(), logged_before) << "refusals are not token rejections";
+  }
   MHD_stop_daemon(daemon);
 }
 #endif
