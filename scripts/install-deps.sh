@@ -6,7 +6,7 @@
 set -euo pipefail
 level="${1:-test}"
 
-build_pkgs=(build-essential cmake ninja-build pkg-config libssl-dev libcli11-dev
+build_pkgs=(build-essential cmake ninja-build pkg-config libssl-dev libcurl4-openssl-dev libcli11-dev
   libboost-dev libboost-system-dev libcpp-httplib-dev libmicrohttpd-dev)
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jwt python3-yaml curl
   nginx-light libnginx-mod-http-headers-more-filter caddy haproxy luajit wrk clang-14 libclang-rt-14-dev llvm-14 libsimdjson-dev
@@ -25,6 +25,11 @@ case "$level" in
   bench) pkgs+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
   *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac
+# Node.js and npm for the differential tests against the npm `jose` package: Debian's, unless
+# the machine already has a node (e.g. a newer one from another source, which brings its npm).
+if [ "$level" != build ] && ! command -v node >/dev/null; then
+  pkgs+=(nodejs npm)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

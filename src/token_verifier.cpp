@@ -96,6 +96,7 @@ Reason TokenVerifier::verify(std::string_view token, std::int64_t now,
   }
   claims.exp_ = exp.to_double();
   claims.set_key_id(key.key_id);
+  claims.algorithm_ = key.algorithm;
   return Reason::ok;
 }
 
