@@ -137,6 +137,15 @@ APPROOV_NODISCARD int approov_check_binding(const approov_claims* claims, const 
 approov_claims* approov_claims_new(void);
 void approov_claims_free(approov_claims* claims);
 
+/* For callers that keep claims in their own memory (a request pool, a per-thread buffer)
+ * instead of approov_claims_new: the size and alignment the object needs, placing one in
+ * `memory` (no allocation; NULL if `memory` is NULL or misaligned), and ending its life
+ * without freeing the memory. */
+size_t approov_claims_size(void);
+size_t approov_claims_align(void);
+approov_claims* approov_claims_init(void* memory);
+void approov_claims_destroy(approov_claims* claims);
+
 /* `exp` of the last valid token, as a double. */
 double approov_claims_exp(const approov_claims* claims);
 
@@ -179,6 +188,96 @@ const char* approov_reason_description(int reason);
 
 /* Library version, e.g. "0.1.0". Static. */
 const char* approov_version(void);
+
+/* ---- Whole-request checks: the token header, token binding, message signatures ------------
+ *
+ * An approov_check reads the token from a request (a header name and an optional prefix),
+ * verifies it with a verifier, and runs what an approov_route asks: token binding and RFC 9421
+ * message signatures (docs/MESSAGE_SIGNING.md). Both are immutable after set-up and may be
+ * shared by any number of threads; approov_check_request allocates nothing of its own. */
+
+typedef struct approov_check approov_check;
+typedef struct approov_route approov_route;
+
+/* Message-signing settings of a check. Zero-initialise, then set what you need; lengths of 0
+ * mean "not set". */
+typedef struct approov_signing_options {
+  const char* account_secret; /* the account message-signing secret, in text form */
+  size_t account_secret_len;
+  approov_secret_encoding account_secret_encoding;
+  const char* account_key_id; /* if set, a token's mskid must equal it */
+  size_t account_key_id_len;
+  const char* base_url; /* public base URL, e.g. "https://api.example.com" */
+  size_t base_url_len;
+  int64_t clock_skew_seconds;   /* 0: the default (60); 1..300 */
+  int64_t max_lifetime_seconds; /* 0: the default (300) */
+  int replay_protection;        /* non-zero: refuse a signature seen before (in-process store) */
+} approov_signing_options;
+
+/* A check over `verifier` (copied: the verifier may be freed afterwards). `token_header`
+ * (NULL: "Approov-Token"), `prefix` (NULL or empty: none, else e.g. "Bearer "), `signing`
+ * (NULL: defaults, no account secret). On failure NULL and a message in `error` that never
+ * contains a secret. */
+approov_check* approov_check_new(const approov_verifier* verifier, const char* token_header,
+                                 size_t token_header_len, const char* prefix, size_t prefix_len,
+                                 const approov_signing_options* signing, char* error,
+                                 size_t error_size);
+void approov_check_free(approov_check* check);
+
+/* A route: a token check by default. NULL if out of memory. */
+approov_route* approov_route_new(void);
+void approov_route_free(approov_route* route);
+/* Adds a bound header (token binding: pay is the SHA-256 of the bound headers' values, in the
+ * order added). Returns 0, or -1 for a name that is not an HTTP field name. */
+int approov_route_add_binding_header(approov_route* route, const char* name, size_t name_len);
+/* With binding: accept a token without pay (Approov failover tokens). */
+void approov_route_allow_missing_pay(approov_route* route, int allow);
+/* Checks message signatures on this route; `require` non-zero refuses tokens that call for no
+ * signature (missing_signature). */
+void approov_route_check_signatures(approov_route* route, int require);
+/* Replaces the default list of components every signature must cover (call once per name,
+ * e.g. "@method", "content-digest"). Returns 0, or -1 for a name that cannot be required. */
+int approov_route_require_component(approov_route* route, const char* name, size_t name_len);
+
+/* Receives one field line's value (valid only during the call). */
+typedef void (*approov_field_line_fn)(void* sink, const char* value, size_t value_len);
+
+/* A request as the caller's server sees it. Strings are (pointer, length) and need stay valid
+ * only during approov_check_request. `fields` must call `line(sink, value, len)` for EVERY
+ * field line of the header section named (name, name_len), compared case-insensitively, in
+ * the order received, never merging or dropping any, and return how many there were. */
+typedef struct approov_request {
+  const char* method;
+  size_t method_len;
+  const char* scheme; /* "http" or "https" */
+  size_t scheme_len;
+  const char* authority; /* the Host header, or empty */
+  size_t authority_len;
+  const char* target; /* path and query as received */
+  size_t target_len;
+  size_t (*fields)(void* context, const char* name, size_t name_len, approov_field_line_fn line,
+                   void* sink);
+  void* context;
+  const char* body; /* the whole body when it has been read, with body_available non-zero */
+  size_t body_len;
+  int body_available;
+} approov_request;
+
+/* Runs the route's check on a request at time `now`. Returns an approov_reason; `claims` (may
+ * be NULL) receives the claims when the token is valid. */
+APPROOV_NODISCARD int approov_check_request(const approov_check* check,
+                                            const approov_request* request, int64_t now,
+                                            const approov_route* route, approov_claims* claims);
+
+/* The token text as the check reads it (for a log line's fingerprint), or the reason it
+ * cannot be read. The view points into the request's field value. */
+APPROOV_NODISCARD int approov_check_token(const approov_check* check,
+                                          const approov_request* request, const char** token,
+                                          size_t* token_len);
+
+/* A short, non-reversible identifier of a token for logs: 16 lowercase hex characters and a
+ * NUL (the first 8 bytes of its SHA-256). Never log the token itself. */
+void approov_token_fingerprint(const char* token, size_t token_len, char out[17]);
 
 #ifdef __cplusplus
 }

@@ -174,31 +174,42 @@ std::ptrdiff_t decode(std::string_view in, Alphabet alphabet, Padding padding, s
   return static_cast<std::ptrdiff_t>(o - out);
 }
 
-std::string encode(const void* data, std::size_t size, Alphabet alphabet, bool pad) {
+std::size_t encode_into(const void* data, std::size_t size, Alphabet alphabet, bool pad, char* out,
+                        std::size_t capacity) noexcept {
+  const std::size_t need = encoded_size(size, pad);
+  if (need > capacity) return need;
   const char* chars = alphabet == Alphabet::url ? kUrl : kStandard;
   const auto* p = static_cast<const std::uint8_t*>(data);
-  std::string out;
-  out.reserve((size + 2) / 3 * 4);
+  std::size_t n = 0;
   std::size_t i = 0;
   for (; i + 3 <= size; i += 3) {
     const std::uint32_t v = (std::uint32_t{p[i]} << 16) | (std::uint32_t{p[i + 1]} << 8) | p[i + 2];
-    out += chars[v >> 18];
-    out += chars[(v >> 12) & 63];
-    out += chars[(v >> 6) & 63];
-    out += chars[v & 63];
+    out[n++] = chars[v >> 18];
+    out[n++] = chars[(v >> 12) & 63];
+    out[n++] = chars[(v >> 6) & 63];
+    out[n++] = chars[v & 63];
   }
   if (size - i == 1) {
     const std::uint32_t v = std::uint32_t{p[i]} << 16;
-    out += chars[v >> 18];
-    out += chars[(v >> 12) & 63];
-    if (pad) out += "==";
+    out[n++] = chars[v >> 18];
+    out[n++] = chars[(v >> 12) & 63];
+    if (pad) {
+      out[n++] = '=';
+      out[n++] = '=';
+    }
   } else if (size - i == 2) {
     const std::uint32_t v = (std::uint32_t{p[i]} << 16) | (std::uint32_t{p[i + 1]} << 8);
-    out += chars[v >> 18];
-    out += chars[(v >> 12) & 63];
-    out += chars[(v >> 6) & 63];
-    if (pad) out += '=';
+    out[n++] = chars[v >> 18];
+    out[n++] = chars[(v >> 12) & 63];
+    out[n++] = chars[(v >> 6) & 63];
+    if (pad) out[n++] = '=';
   }
+  return n;
+}
+
+std::string encode(const void* data, std::size_t size, Alphabet alphabet, bool pad) {
+  std::string out(encoded_size(size, pad), '\0');
+  (void)encode_into(data, size, alphabet, pad, out.data(), out.size());
   return out;
 }
 

@@ -1,5 +1,6 @@
 #include "approov.h"
 
+#include <cstdint>
 #include <cstring>
 #include <new>
 #include <optional>
@@ -8,6 +9,7 @@
 
 #include "approov/approov.hpp"
 #include "internal/json.hpp"
+#include "internal/text.hpp"
 
 // Both enums come from approov/reason_list.h; these checks catch a hand edit of either side.
 #define APPROOV_REASON(name, NAME, value, text)                                               \
@@ -20,6 +22,14 @@ static_assert(APPROOV_REASON_COUNT == approov::kReasonCount, "every reason needs
 
 struct approov_verifier {
   approov::TokenVerifier verifier;
+};
+
+struct approov_check {
+  approov::RequestCheck check;
+};
+
+struct approov_route {
+  approov::RoutePolicy route = approov::RoutePolicy::token_check();
 };
 
 struct approov_claims {
@@ -120,6 +130,32 @@ std::optional<std::optional<std::string_view>> known_string_claim(const approov:
   if (n == "aud") return c.aud();
   return std::nullopt;
 }
+
+// The C request as the core's RequestView: the caller's callback reports the field lines.
+class CRequest final : public approov::RequestView {
+ public:
+  explicit CRequest(const approov_request& r) noexcept : r_(r) {}
+  std::string_view method() const noexcept override { return view(r_.method, r_.method_len); }
+  std::string_view scheme() const noexcept override { return view(r_.scheme, r_.scheme_len); }
+  std::string_view authority() const noexcept override {
+    return view(r_.authority, r_.authority_len);
+  }
+  std::string_view target() const noexcept override { return view(r_.target, r_.target_len); }
+  std::size_t fields(std::string_view name, approov::FieldLineSink& sink) const noexcept override {
+    if (r_.fields == nullptr) return 0;
+    return r_.fields(r_.context, name.data(), name.size(), &CRequest::line, &sink);
+  }
+  std::optional<std::string_view> body() const noexcept override {
+    if (r_.body_available == 0) return std::nullopt;
+    return view(r_.body, r_.body_len);
+  }
+
+ private:
+  static void line(void* sink, const char* value, size_t value_len) {
+    static_cast<approov::FieldLineSink*>(sink)->line(view(value, value_len));
+  }
+  const approov_request& r_;
+};
 
 }  // namespace
 
@@ -297,6 +333,26 @@ void approov_claims_free(approov_claims* claims) {
   delete claims;
 }
 
+size_t approov_claims_size(void) {
+  return sizeof(approov_claims);
+}
+
+size_t approov_claims_align(void) {
+  return alignof(approov_claims);
+}
+
+approov_claims* approov_claims_init(void* memory) {
+  if (memory == nullptr ||
+      reinterpret_cast<std::uintptr_t>(memory) % alignof(approov_claims) != 0) {
+    return nullptr;
+  }
+  return new (memory) approov_claims();
+}
+
+void approov_claims_destroy(approov_claims* claims) {
+  if (claims != nullptr) claims->~approov_claims();
+}
+
 double approov_claims_exp(const approov_claims* claims) {
   return claims != nullptr && claims->valid ? claims->claims.exp() : 0.0;
 }
@@ -352,6 +408,149 @@ const char* approov_reason_string(int reason) {
   if (reason < 0 || reason >= static_cast<int>(approov::kReasonCount)) return "unknown";
   // to_string returns views of string literals, which are NUL-terminated.
   return approov::to_string(static_cast<approov::Reason>(reason)).data();
+}
+
+approov_check* approov_check_new(const approov_verifier* verifier, const char* token_header,
+                                 size_t token_header_len, const char* prefix, size_t prefix_len,
+                                 const approov_signing_options* signing, char* error,
+                                 size_t error_size) {
+  try {
+    if (verifier == nullptr) {
+      write_error(error, error_size, "no verifier");
+      return nullptr;
+    }
+    approov::TokenSource source;
+    if (token_header != nullptr && token_header_len != 0) {
+      source.header.assign(token_header, token_header_len);
+    }
+    if (prefix != nullptr) source.prefix.assign(prefix, prefix_len);
+    approov::MessageSigningConfig config;
+    if (signing != nullptr) {
+      if (signing->account_secret != nullptr && signing->account_secret_len != 0) {
+        const bool url = signing->account_secret_encoding == APPROOV_SECRET_BASE64URL;
+        auto secret = approov::decode_secret(
+            view(signing->account_secret, signing->account_secret_len),
+            url ? approov::SecretEncoding::base64url : approov::SecretEncoding::base64,
+            "the account message-signing secret");
+        if (!secret) {
+          write_error(error, error_size, secret.error());
+          return nullptr;
+        }
+        config.account_secret = std::move(secret).value();
+      }
+      config.account_key_id = view(signing->account_key_id, signing->account_key_id_len);
+      config.base_url = view(signing->base_url, signing->base_url_len);
+      if (signing->clock_skew_seconds != 0) config.clock_skew_seconds = signing->clock_skew_seconds;
+      if (signing->max_lifetime_seconds != 0) {
+        config.max_lifetime_seconds = signing->max_lifetime_seconds;
+      }
+      if (signing->replay_protection != 0)
+        config.replay_store = approov::make_memory_replay_store();
+    }
+    auto check =
+        approov::RequestCheck::create(verifier->verifier, std::move(source), std::move(config));
+    if (!check) {
+      write_error(error, error_size, check.error());
+      return nullptr;
+    }
+    return new approov_check{std::move(check).value()};
+  } catch (...) {
+    write_error(error, error_size, "out of memory");
+    return nullptr;
+  }
+}
+
+void approov_check_free(approov_check* check) {
+  delete check;
+}
+
+approov_route* approov_route_new(void) {
+  try {
+    return new approov_route();
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+void approov_route_free(approov_route* route) {
+  delete route;
+}
+
+int approov_route_add_binding_header(approov_route* route, const char* name, size_t name_len) {
+  if (route == nullptr || !approov::text::is_token(view(name, name_len))) return -1;
+  try {
+    approov::RoutePolicy& r = route->route;
+    if (r.protection != approov::Protection::token_binding) {
+      r.protection = approov::Protection::token_binding;
+      r.binding.headers.clear();
+    }
+    r.binding.headers.emplace_back(name, name_len);
+    return 0;
+  } catch (...) {
+    return -1;
+  }
+}
+
+void approov_route_allow_missing_pay(approov_route* route, int allow) {
+  if (route != nullptr) route->route.binding.allow_missing_pay = allow != 0;
+}
+
+void approov_route_check_signatures(approov_route* route, int require) {
+  if (route == nullptr) return;
+  route->route.signing.enabled = true;
+  route->route.signing.require_signature = require != 0;
+}
+
+int approov_route_require_component(approov_route* route, const char* name, size_t name_len) {
+  if (route == nullptr || name == nullptr) return -1;
+  try {
+    std::vector<std::string>& list = route->route.signing.required_components;
+    list.emplace_back(name, name_len);
+    if (!approov::RequestCheck::validate(route->route).empty()) {
+      list.pop_back();
+      return -1;
+    }
+    return 0;
+  } catch (...) {
+    return -1;
+  }
+}
+
+int approov_check_request(const approov_check* check, const approov_request* request, int64_t now,
+                          const approov_route* route, approov_claims* claims) {
+  if (check == nullptr || request == nullptr || route == nullptr) {
+    if (claims != nullptr) claims->valid = false;
+    return APPROOV_MISSING_TOKEN;
+  }
+  const CRequest view_of_request(*request);
+  approov::Reason r;
+  if (claims != nullptr) {
+    r = check->check.check(view_of_request, now, route->route, claims->claims);
+    claims->valid = r == approov::Reason::ok;
+  } else {
+    approov::Claims scratch;
+    r = check->check.check(view_of_request, now, route->route, scratch);
+  }
+  return static_cast<int>(r);
+}
+
+int approov_check_token(const approov_check* check, const approov_request* request,
+                        const char** token, size_t* token_len) {
+  if (check == nullptr || request == nullptr) return APPROOV_MISSING_TOKEN;
+  const CRequest view_of_request(*request);
+  std::string_view t;
+  const approov::Reason r = check->check.extract_token(view_of_request, t);
+  if (r == approov::Reason::ok) {
+    if (token != nullptr) *token = t.data();
+    if (token_len != nullptr) *token_len = t.size();
+  }
+  return static_cast<int>(r);
+}
+
+void approov_token_fingerprint(const char* token, size_t token_len, char out[17]) {
+  if (out == nullptr) return;
+  const auto fp = approov::token_fingerprint(view(token, token_len));
+  std::memcpy(out, fp.data(), 17);
 }
 
 const char* approov_reason_description(int reason) {

@@ -130,6 +130,7 @@ bool ClaimsBuilder::operator()(const json::Value& key, const json::Value& m) noe
       if (is_string) c.arc_ = string_span(m);
       break;
     case ClaimName::ipk:
+      c.ipk_seen_ = true;
       if (is_string) c.ipk_ = string_span(m);
       break;
     case ClaimName::pay:
@@ -137,6 +138,7 @@ bool ClaimsBuilder::operator()(const json::Value& key, const json::Value& m) noe
       if (is_string) c.pay_ = string_span(m);
       break;
     case ClaimName::mskid:
+      c.mskid_seen_ = true;
       if (is_string) c.mskid_ = string_span(m);
       break;
     case ClaimName::sub:
@@ -159,7 +161,7 @@ void Claims::reset() noexcept {
   payload_ = exp_text_ = nbf_text_ = iat_text_ = ip_ = did_ = arc_ = ipk_ = pay_ = mskid_ = iss_ =
       sub_ = aud_ = Span{};
   exp_ = 0;
-  pay_seen_ = false;
+  pay_seen_ = ipk_seen_ = mskid_seen_ = false;
   algorithm_ = Algorithm::HS256;
   key_id_size_ = 0;
   used_ = 0;
@@ -186,6 +188,8 @@ void Claims::copy_from(const Claims& o) noexcept {
   sub_ = o.sub_;
   aud_ = o.aud_;
   pay_seen_ = o.pay_seen_;
+  ipk_seen_ = o.ipk_seen_;
+  mskid_seen_ = o.mskid_seen_;
   exp_ = o.exp_;
   set_key_id(o.key_id());
   algorithm_ = o.algorithm_;

@@ -2,10 +2,12 @@
 
 #include "internal/sha256.hpp"
 #include "internal/text.hpp"
+#include "signing/signature_checker.hpp"
 
 namespace approov {
 
-Configured<RequestCheck> RequestCheck::create(TokenVerifier verifier, TokenSource source) {
+Configured<RequestCheck> RequestCheck::create(TokenVerifier verifier, TokenSource source,
+                                              MessageSigningConfig signing) {
   using Result = Configured<RequestCheck>;
   if (!text::is_token(source.header)) {
     return Result::failure("the token header name \"" + source.header +
@@ -16,7 +18,17 @@ Configured<RequestCheck> RequestCheck::create(TokenVerifier verifier, TokenSourc
       return Result::failure("the token prefix contains a control character");
     }
   }
-  return RequestCheck(std::move(verifier), std::move(source));
+  auto signatures = signing::SignatureChecker::create(std::move(signing), source.header);
+  if (!signatures) return Result::failure(signatures.error());
+  return RequestCheck(std::move(verifier), std::move(source), std::move(signatures).value());
+}
+
+std::string RequestCheck::validate(const RoutePolicy& route) {
+  return signing::SignatureChecker::check_required_components(route.signing.required_components);
+}
+
+const MessageSigningConfig& RequestCheck::signing() const noexcept {
+  return signatures_->config();
 }
 
 Reason RequestCheck::extract_token(const RequestView& request,
@@ -50,8 +62,13 @@ Reason RequestCheck::check(const RequestView& request, std::int64_t now, const R
   Reason r = extract_token(request, token);
   if (r != Reason::ok) return r;
   r = verifier_.verify(token, now, claims);
-  if (r != Reason::ok || route.protection != Protection::token_binding) return r;
-  return check_binding(claims, request, route.binding);
+  if (r != Reason::ok) return r;
+  if (route.protection == Protection::token_binding) {
+    r = check_binding(claims, request, route.binding);
+    if (r != Reason::ok) return r;
+  }
+  if (!route.signing.enabled) return Reason::ok;
+  return signatures_->check(request, claims, now, route.signing);
 }
 
 VerifyResult RequestCheck::check(const RequestView& request, std::int64_t now,

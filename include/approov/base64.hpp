@@ -32,6 +32,16 @@ enum class Padding : std::uint8_t {
 [[nodiscard]] std::ptrdiff_t decode(std::string_view in, Alphabet alphabet, Padding padding,
                                     std::uint8_t* out, std::size_t capacity) noexcept;
 
+/// Length of the encoding of `size` bytes, with or without '=' padding.
+[[nodiscard]] constexpr std::size_t encoded_size(std::size_t size, bool pad) noexcept {
+  return pad ? (size + 2) / 3 * 4 : size / 3 * 4 + (size % 3 == 0 ? 0 : size % 3 + 1);
+}
+
+/// Encodes into `out` (room for `capacity` bytes) without allocating. Returns the length
+/// written, or, when it exceeds `capacity`, the length needed (and writes nothing).
+[[nodiscard]] std::size_t encode_into(const void* data, std::size_t size, Alphabet alphabet,
+                                      bool pad, char* out, std::size_t capacity) noexcept;
+
 /// Encodes with the given alphabet (`either` means standard); `pad` adds '=' padding.
 [[nodiscard]] std::string encode(const void* data, std::size_t size, Alphabet alphabet, bool pad);
 

@@ -50,6 +50,10 @@ class Claims {
   /// True if the token has a `pay` claim of any JSON type (`pay()` is set only for strings).
   [[nodiscard]] bool has_pay() const noexcept { return pay_seen_; }
   [[nodiscard]] std::optional<std::string_view> mskid() const noexcept { return str(mskid_); }
+  /// True if the token has an `ipk` / `mskid` claim of any JSON type (the accessors above are
+  /// set only for strings): message signing refuses a present key that is not a string.
+  [[nodiscard]] bool has_ipk() const noexcept { return ipk_seen_; }
+  [[nodiscard]] bool has_mskid() const noexcept { return mskid_seen_; }
   [[nodiscard]] std::optional<std::string_view> iss() const noexcept { return str(iss_); }
   [[nodiscard]] std::optional<std::string_view> sub() const noexcept { return str(sub_); }
   /// `aud` when it is a string (for an array, use `claim_json("aud")`).
@@ -85,6 +89,8 @@ class Claims {
       aud_;
   double exp_ = 0;
   bool pay_seen_ = false;
+  bool ipk_seen_ = false;
+  bool mskid_seen_ = false;
   Algorithm algorithm_ = Algorithm::HS256;
   std::uint8_t key_id_size_ = 0;
   std::uint16_t used_ = 0;  // bytes of buffer_ in use (payload, then unescaped strings)

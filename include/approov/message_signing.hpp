@@ -43,9 +43,11 @@ class ReplayStore {
                                                        std::int64_t now) noexcept = 0;
 };
 
-/// The in-process replay store: a sharded table in memory, bounded (oldest entries are
-/// dropped first when full, and counted). Catches replays on this process only; use a shared
-/// store when several instances serve one API.
+/// The in-process replay store: sharded fixed-size tables in memory (about 40 bytes per entry,
+/// allocated once). It never forgets a live entry to make room: when the table around a key
+/// is full of unexpired signatures it answers `unavailable` (so the fail-closed default
+/// refuses). Catches replays on this process only; use a shared store when several instances
+/// serve one API. Keys longer than 32 bytes are compared on their first 32 bytes.
 [[nodiscard]] std::shared_ptr<ReplayStore> make_memory_replay_store(std::size_t capacity = 1 << 20);
 
 /// Configuration shared by every route of a verifier. Built once at start-up.

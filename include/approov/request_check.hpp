@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -12,6 +13,7 @@
 
 #include "approov/claims.hpp"
 #include "approov/config.hpp"
+#include "approov/message_signing.hpp"
 #include "approov/reason.hpp"
 #include "approov/request.hpp"
 #include "approov/token_verifier.hpp"
@@ -47,6 +49,8 @@ enum class Protection : std::uint8_t {
 struct RoutePolicy {
   Protection protection = Protection::token;
   BindingPolicy binding;
+  /// Message signatures (checked after the token and any binding).
+  SigningPolicy signing;
   /// Log failures but let the request through.
   bool report_only = false;
 
@@ -66,6 +70,14 @@ struct RoutePolicy {
     p.binding.allow_missing_pay = allow_missing_pay;
     return p;
   }
+  /// This policy with message signatures checked too (after the token and any binding).
+  [[nodiscard]] RoutePolicy with_signatures(bool require_signature = false,
+                                            std::vector<std::string> required_components = {}) && {
+    signing.enabled = true;
+    signing.require_signature = require_signature;
+    signing.required_components = std::move(required_components);
+    return std::move(*this);
+  }
 };
 
 /// The answer to every token or binding failure: byte for byte the same whatever the reason.
@@ -78,15 +90,27 @@ struct FailureResponse {
 /// Runs the whole check for one request. Immutable after creation and safe to share between
 /// threads; `check` is `noexcept`, allocation-free and never logs (callers log the reason and,
 /// at most, `token_fingerprint`).
+namespace signing {
+class SignatureChecker;  // the message-signature check (private)
+}
+
 class RequestCheck {
  public:
-  /// Fails if the header name is empty or not an HTTP token, or the prefix has control bytes.
+  /// Fails if the header name is empty or not an HTTP token, the prefix has control bytes, or
+  /// the message-signing configuration is out of range (see MessageSigningConfig).
   [[nodiscard]] static Configured<RequestCheck> create(TokenVerifier verifier,
-                                                       TokenSource source = {});
+                                                       TokenSource source = {},
+                                                       MessageSigningConfig signing = {});
+
+  /// Checks a route's policy against this check's configuration: the required components of
+  /// message signing must be known lowercase component names. Empty when fine, else a message
+  /// that names the problem (for start-up).
+  [[nodiscard]] static std::string validate(const RoutePolicy& route);
 
   /// What `route` requires, at time `now`: extract the token -> verify it -> (on binding
-  /// routes) the binding. Writes the claims on success; `Protection::none` returns
-  /// `Reason::ok` at once. `claims` is caller-owned (see `Claims` about its size).
+  /// routes) the binding -> (when the route checks them) the message signature. Writes the
+  /// claims on success (and on a binding or signature failure, where they are verified);
+  /// `Protection::none` returns `Reason::ok` at once. `claims` is caller-owned (see `Claims`).
   [[nodiscard]] Reason check(const RequestView& request, std::int64_t now, const RoutePolicy& route,
                              Claims& claims) const noexcept;
   /// Same, returning the claims inside the result (about 12.5 KiB by value).
@@ -100,12 +124,17 @@ class RequestCheck {
 
   [[nodiscard]] const TokenVerifier& verifier() const noexcept { return verifier_; }
   [[nodiscard]] const TokenSource& source() const noexcept { return source_; }
+  [[nodiscard]] const MessageSigningConfig& signing() const noexcept;
 
  private:
-  RequestCheck(TokenVerifier verifier, TokenSource source)
-      : verifier_(std::move(verifier)), source_(std::move(source)) {}
+  RequestCheck(TokenVerifier verifier, TokenSource source,
+               std::shared_ptr<const signing::SignatureChecker> signatures)
+      : verifier_(std::move(verifier)),
+        source_(std::move(source)),
+        signatures_(std::move(signatures)) {}
   TokenVerifier verifier_;
   TokenSource source_;
+  std::shared_ptr<const signing::SignatureChecker> signatures_;
 };
 
 /// Token binding on already verified claims, reading the bound headers from `request`.

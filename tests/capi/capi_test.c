@@ -681,6 +681,170 @@ static void test_config_key_file(void) {
   remove(path);
 }
 
+/* ---- whole-request checks ------------------------------------------------------------------- */
+
+/* A request for the C API: fields from a NULL-terminated array of {name, value}. */
+typedef struct {
+  const char* const (*fields)[2];
+} test_headers;
+
+static int name_equals(const char* a, const char* b, size_t b_len) {
+  size_t i;
+  if (strlen(a) != b_len) return 0;
+  for (i = 0; i < b_len; ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = (char)(x + 32);
+    if (y >= 'A' && y <= 'Z') y = (char)(y + 32);
+    if (x != y) return 0;
+  }
+  return 1;
+}
+
+static size_t test_fields(void* context, const char* name, size_t name_len,
+                          approov_field_line_fn line, void* sink) {
+  const test_headers* h = (const test_headers*)context;
+  size_t i, n = 0;
+  for (i = 0; h->fields[i][0] != NULL; ++i) {
+    if (name_equals(h->fields[i][0], name, name_len)) {
+      line(sink, h->fields[i][1], strlen(h->fields[i][1]));
+      ++n;
+    }
+  }
+  return n;
+}
+
+static approov_request make_request(const test_headers* headers, const char* method,
+                                    const char* target) {
+  approov_request r;
+  memset(&r, 0, sizeof r);
+  r.method = method;
+  r.method_len = strlen(method);
+  r.scheme = "https";
+  r.scheme_len = 5;
+  r.authority = "api.example.com";
+  r.authority_len = strlen(r.authority);
+  r.target = target;
+  r.target_len = strlen(target);
+  r.fields = test_fields;
+  r.context = (void*)headers;
+  return r;
+}
+
+static int check_request(const approov_check* check, const char* const (*fields)[2],
+                         const approov_route* route, approov_claims* claims) {
+  test_headers h;
+  approov_request r;
+  h.fields = fields;
+  r = make_request(&h, "GET", "/x");
+  return approov_check_request(check, &r, kNow, route, claims);
+}
+
+static void test_request_check(void) {
+  char error[256];
+  approov_verifier* v =
+      approov_verifier_new(secret_b64, strlen(secret_b64), APPROOV_SECRET_BASE64, 0, NULL, 0);
+  approov_check* check = approov_check_new(v, NULL, 0, NULL, 0, NULL, error, sizeof error);
+  approov_route* token_route = approov_route_new();
+  approov_route* bound_route = approov_route_new();
+  approov_claims* c = approov_claims_new();
+  char fp[17];
+  const char* token = NULL;
+  size_t token_len = 0;
+  CHECK(v != NULL && check != NULL && token_route != NULL && bound_route != NULL && c != NULL);
+  if (v == NULL || check == NULL || token_route == NULL || bound_route == NULL || c == NULL) return;
+  approov_verifier_free(v); /* the check keeps its own copy */
+  {
+    const char* const ok[][2] = {{"approov-token", token_small}, {NULL, NULL}};
+    const char* const none[][2] = {{"Other", "x"}, {NULL, NULL}};
+    const char* const twice[][2] = {
+        {"Approov-Token", token_small}, {"APPROOV-TOKEN", token_small}, {NULL, NULL}};
+    const char* const empty_second[][2] = {
+        {"Approov-Token", token_small}, {"Approov-Token", ""}, {NULL, NULL}};
+    test_headers h;
+    approov_request r;
+    CHECK_REASON(check_request(check, ok, token_route, c), APPROOV_OK);
+    CHECK(string_claim_is(c, "ip", "") == 0); /* TOKEN_SMALL has no ip */
+    CHECK_REASON(check_request(check, none, token_route, c), APPROOV_MISSING_TOKEN);
+    CHECK_REASON(check_request(check, twice, token_route, c), APPROOV_DUPLICATE_TOKEN);
+    CHECK_REASON(check_request(check, empty_second, token_route, c), APPROOV_DUPLICATE_TOKEN);
+    h.fields = ok;
+    r = make_request(&h, "GET", "/x");
+    CHECK_REASON(approov_check_token(check, &r, &token, &token_len), APPROOV_OK);
+    CHECK(token_len == strlen(token_small) && memcmp(token, token_small, token_len) == 0);
+    approov_token_fingerprint(token, token_len, fp);
+    CHECK(strlen(fp) == 16 && !leaks(fp, token_small));
+  }
+  {
+    /* Binding to Authorization, as the published example token is bound. */
+    const char* const bound[][2] = {
+        {"Approov-Token", token_bind}, {"Authorization", auth_header}, {NULL, NULL}};
+    const char* const other[][2] = {
+        {"Approov-Token", token_bind}, {"Authorization", "Bearer x"}, {NULL, NULL}};
+    const char* const missing[][2] = {{"Approov-Token", token_bind}, {NULL, NULL}};
+    CHECK(approov_route_add_binding_header(bound_route, "Authorization", 13) == 0);
+    CHECK(approov_route_add_binding_header(bound_route, "Bad Name", 8) == -1);
+    CHECK_REASON(check_request(check, bound, bound_route, c), APPROOV_OK);
+    CHECK_REASON(check_request(check, other, bound_route, c), APPROOV_BINDING_MISMATCH);
+    CHECK_REASON(check_request(check, missing, bound_route, c), APPROOV_MISSING_BINDING_HEADER);
+  }
+  {
+    /* Signature routes: a token without ipk or mskid passes unsigned unless required. */
+    const char* const ok[][2] = {{"Approov-Token", token_small}, {NULL, NULL}};
+    approov_route* signing = approov_route_new();
+    CHECK(signing != NULL);
+    if (signing != NULL) {
+      approov_route_check_signatures(signing, 0);
+      CHECK_REASON(check_request(check, ok, signing, c), APPROOV_OK);
+      approov_route_check_signatures(signing, 1);
+      CHECK_REASON(check_request(check, ok, signing, c), APPROOV_MISSING_SIGNATURE);
+      CHECK(approov_route_require_component(signing, "@method", 7) == 0);
+      CHECK(approov_route_require_component(signing, "@status", 7) == -1);
+      CHECK(approov_route_require_component(signing, "X-Up", 4) == -1);
+      approov_route_free(signing);
+    }
+  }
+  {
+    /* Bad signing options are refused with a message that names them. */
+    approov_signing_options o;
+    approov_verifier* v2 =
+        approov_verifier_new(secret_b64, strlen(secret_b64), APPROOV_SECRET_BASE64, 0, NULL, 0);
+    memset(&o, 0, sizeof o);
+    o.account_secret = "c2hvcnQ=";
+    o.account_secret_len = 8;
+    CHECK(approov_check_new(v2, NULL, 0, NULL, 0, &o, error, sizeof error) == NULL);
+    CHECK(strstr(error, "account") != NULL);
+    memset(&o, 0, sizeof o);
+    o.clock_skew_seconds = 301;
+    CHECK(approov_check_new(v2, NULL, 0, NULL, 0, &o, error, sizeof error) == NULL);
+    CHECK(approov_check_new(NULL, NULL, 0, NULL, 0, NULL, error, sizeof error) == NULL);
+    CHECK(approov_check_new(v2, "bad header", 10, NULL, 0, NULL, error, sizeof error) == NULL);
+    approov_verifier_free(v2);
+  }
+  CHECK_REASON(approov_check_request(NULL, NULL, kNow, NULL, c), APPROOV_MISSING_TOKEN);
+  {
+    /* Claims in the caller's memory (a request pool, say). */
+    void* memory =
+        aligned_alloc(approov_claims_align(), (approov_claims_size() + approov_claims_align() - 1) /
+                                                  approov_claims_align() * approov_claims_align());
+    approov_claims* placed = approov_claims_init(memory);
+    const char* const ok[][2] = {{"approov-token", token_large}, {NULL, NULL}};
+    CHECK(placed != NULL);
+    CHECK(approov_claims_init((char*)memory + 1) == NULL || approov_claims_align() == 1);
+    if (placed != NULL) {
+      CHECK_REASON(check_request(check, ok, token_route, placed), APPROOV_OK);
+      CHECK(string_claim_is(placed, "ip", "203.0.113.42"));
+      approov_claims_destroy(placed);
+    }
+    free(memory);
+  }
+  approov_claims_free(c);
+  approov_route_free(token_route);
+  approov_route_free(bound_route);
+  approov_check_free(check);
+  approov_check_free(NULL);
+  approov_route_free(NULL);
+}
+
 int main(int argc, char** argv) {
   load_test_data(argc > 1 ? argv[1] : APPROOV_TEST_DATA "/approov-test-tokens.env");
   test_create_from_base64_and_base64url();
@@ -697,6 +861,7 @@ int main(int argc, char** argv) {
   test_config_pem_audience_issuer_leeway();
   test_config_errors();
   test_config_key_file();
+  test_request_check();
   if (failures != 0) {
     fprintf(stderr, "%d check(s) failed\n", failures);
     return 1;

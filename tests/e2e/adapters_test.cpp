@@ -295,10 +295,14 @@ struct Fixture {
   }
 };
 
-const approov::RoutePolicy kNone{approov::Protection::none, {}, false};
-const approov::RoutePolicy kToken{approov::Protection::token, {}, false};
-const approov::RoutePolicy kBound{approov::Protection::token_binding, {{"Authorization"}}, false};
-const approov::RoutePolicy kReport{approov::Protection::token, {}, true};
+const approov::RoutePolicy kNone = approov::RoutePolicy::unprotected();
+const approov::RoutePolicy kToken = approov::RoutePolicy::token_check();
+const approov::RoutePolicy kBound = approov::RoutePolicy::token_binding({"Authorization"});
+const approov::RoutePolicy kReport = [] {
+  approov::RoutePolicy p = approov::RoutePolicy::token_check();
+  p.report_only = true;
+  return p;
+}();
 
 // What every handler answers: which claims it saw.
 std::string describe(const approov::Claims* claims) {
