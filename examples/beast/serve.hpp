@@ -30,7 +30,7 @@ inline void hello_world(const approov::server::Request& req, approov::server::Re
 /// Serves `handler`. A protected server passes its guard's failure response as `failure`: the
 /// engine then answers it, too, to requests it refuses before any handler runs (a control byte
 /// in the token header, a header block over the limit), so that every token failure gets the
-/// same bytes (SPEC §6) instead of an empty 400 or 431.
+/// same bytes (docs/BEHAVIOUR.md §6) instead of an empty 400 or 431.
 inline int serve(const Settings& settings, const char* program, approov::Protection protection,
                  approov::server::Handler handler,
                  const approov::FailureResponse* failure = nullptr) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Behaviour of the approov-token CLI (SPEC §4, §7, issue 2 item 3), run as a real process.
+"""Behaviour of the approov-token CLI (docs/BEHAVIOUR.md §4, §7), run as a real process.
 
 Usage: test_cli.py PATH/TO/approov-token
 """

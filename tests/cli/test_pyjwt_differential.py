@@ -191,7 +191,7 @@ class PyJWTThenOurs(unittest.TestCase):
         self.assertEqual(ours_verdict(token, extra=("--bind", auth)), ("valid", None))
         self.assertEqual(ours_verdict(token, extra=("--bind", auth + "!")),
                          ("invalid", "binding_mismatch"))
-        # PyJWT-style url-safe unpadded pay is accepted too (SPEC §5: either alphabet).
+        # PyJWT-style url-safe unpadded pay is accepted too (docs/BEHAVIOUR.md §5: either alphabet).
         url_pay = base64.urlsafe_b64encode(hashlib.sha256(auth.encode()).digest()).rstrip(b"=")
         token = self.encode({"exp": NOW + 60, "pay": url_pay.decode()})
         self.assertEqual(ours_verdict(token, extra=("--bind", auth)), ("valid", None))

@@ -195,7 +195,7 @@ def group_checks(path, kind):
             "garbage": "not a token at all",
         }
         # Requests the framework refuses before the check runs must get the same failure
-        # response as any token failure (SPEC §6), but no rejection log line is written for
+        # response as any token failure (BEHAVIOUR.md §6), but no rejection log line is written for
         # them: their test names say "gets 401" rather than "-> 401".
         name = os.path.basename(path)
         httplib = "httplib" in name

@@ -1,4 +1,4 @@
-// SPEC/issue 2: verification performs zero heap allocations. This binary links
+// Verification performs zero heap allocations. This binary links
 // tests/support/counting_allocator.cpp, which replaces the global allocation functions with
 // counting versions; counts are taken around the verify loops only, so gtest's own
 // allocations do not matter.

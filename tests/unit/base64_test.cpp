@@ -1,5 +1,5 @@
-// approov::base64: the strict RFC 4648 codec behind SPEC §3 (token segments), §4 (secrets)
-// and §5 (`pay`).
+// approov::base64: the strict RFC 4648 codec behind docs/BEHAVIOUR.md §3 (token segments), §4
+// (secrets) and §5 (`pay`).
 #include <cstring>
 #include <string>
 

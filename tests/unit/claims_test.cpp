@@ -1,5 +1,5 @@
-// Claims accessors (SPEC §3 "other claims": exposed, not judged) and the stable reason names
-// (SPEC §6).
+// Claims accessors (docs/BEHAVIOUR.md §3 "other claims": exposed, not judged) and the stable reason
+// names (docs/BEHAVIOUR.md §6).
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -209,21 +209,21 @@ namespace approov::test {
 namespace {
 
 TEST(Defaults, MatchTheSpec) {
-  const FailureResponse failure;  // SPEC §6: 401, application/json, {}
+  const FailureResponse failure;  // docs/BEHAVIOUR.md §6: 401, application/json, {}
   EXPECT_EQ(failure.status, 401);
   EXPECT_EQ(failure.content_type, "application/json");
   EXPECT_EQ(failure.body, "{}");
-  const TokenSource source;  // SPEC §2
+  const TokenSource source;  // docs/BEHAVIOUR.md §2
   EXPECT_EQ(source.header, "Approov-Token");
   EXPECT_EQ(source.prefix, "");
-  const BindingPolicy binding;  // SPEC §5
+  const BindingPolicy binding;  // docs/BEHAVIOUR.md §5
   ASSERT_EQ(binding.headers.size(), 1U);
   EXPECT_EQ(binding.headers[0], "Authorization");
   EXPECT_FALSE(binding.allow_missing_pay);
   const RoutePolicy route;
   EXPECT_EQ(route.protection, Protection::token);
   EXPECT_FALSE(route.report_only);
-  const VerifierConfig config;  // SPEC §3
+  const VerifierConfig config;  // docs/BEHAVIOUR.md §3
   EXPECT_EQ(config.leeway_seconds, 0);
   EXPECT_EQ(config.max_token_size, 8192U);
   EXPECT_FALSE(config.audience);
@@ -251,7 +251,8 @@ namespace approov::test {
 namespace {
 
 TEST(Reasons, EveryReasonIsDocumented) {
-  // SPEC §6: reason codes are stable and documented (docs/DECISIONS.md lists each one).
+  // docs/BEHAVIOUR.md §6: reason codes are stable and documented (docs/DECISIONS.md lists each
+  // one).
   std::ifstream in(std::string(APPROOV_TEST_DATA) + "/../../docs/DECISIONS.md");
   ASSERT_TRUE(in.good());
   const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

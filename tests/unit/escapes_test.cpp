@@ -1,6 +1,6 @@
-// Names and strings are compared after unescaping (SPEC §3 "duplicate member names (compared
-// after unescaping) mean reject"): random mixtures of raw UTF-8 and \u escapes of the same text
-// must be recognised as the same name, and accessors must return the unescaped text.
+// Names and strings are compared after unescaping (docs/BEHAVIOUR.md §3 "duplicate member names
+// (compared after unescaping) mean reject"): random mixtures of raw UTF-8 and \u escapes of the
+// same text must be recognised as the same name, and accessors must return the unescaped text.
 #include <random>
 #include <string>
 #include <vector>

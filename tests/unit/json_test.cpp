@@ -1,5 +1,5 @@
-// SPEC §3 "JSON": the payload (and header) must be strict RFC 8259 + I-JSON objects. Every
-// token here carries a correct MAC, so only the JSON rules can reject it.
+// docs/BEHAVIOUR.md §3 "JSON": the payload (and header) must be strict RFC 8259 + I-JSON objects.
+// Every token here carries a correct MAC, so only the JSON rules can reject it.
 #include <string>
 
 #include "test_support.hpp"

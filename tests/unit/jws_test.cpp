@@ -1,5 +1,5 @@
-// SPEC §3, the compact JWS rules: size, shape, canonical base64url, signature, algorithm,
-// JOSE header, and the order of the checks (MAC before any JSON).
+// docs/BEHAVIOUR.md §3, the compact JWS rules: size, shape, canonical base64url, signature,
+// algorithm, JOSE header, and the order of the checks (MAC before any JSON).
 #include <string>
 
 #include "test_support.hpp"
@@ -95,7 +95,8 @@ TEST(Jws, EmptySegmentsAreMalformed) {
 }
 
 TEST(Jws, VerifyTakesTheTokenExactlyAsGiven) {
-  // Trimming is the request layer's job (SPEC §2); the verifier itself accepts no extra byte.
+  // Trimming is the request layer's job (docs/BEHAVIOUR.md §2); the verifier itself accepts no
+  // extra byte.
   const std::string t = valid_token();
   EXPECT_EQ(verify_reason(" " + t), Reason::malformed);
   EXPECT_EQ(verify_reason(t + "\n"), Reason::malformed);

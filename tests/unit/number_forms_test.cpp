@@ -1,6 +1,6 @@
-// SPEC §3 "exp ... compared as real numbers without truncation": the same value written in many
-// JSON number forms (fraction, exponent, leading and trailing zeros, sign) must give the same,
-// exactly computed answer at now = I-1, I, I+1 around its integer part I.
+// docs/BEHAVIOUR.md §3 "exp ... compared as real numbers without truncation": the same value
+// written in many JSON number forms (fraction, exponent, leading and trailing zeros, sign) must
+// give the same, exactly computed answer at now = I-1, I, I+1 around its integer part I.
 #include <random>
 #include <string>
 #include <vector>

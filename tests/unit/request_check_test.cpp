@@ -1,4 +1,5 @@
-// SPEC §2 (reading the token from a request) and §5 (token binding) through RequestCheck.
+// docs/BEHAVIOUR.md §2 (reading the token from a request) and §5 (token binding) through
+// RequestCheck.
 #include <string>
 
 #include "test_support.hpp"
@@ -29,7 +30,8 @@ Reason check(const BasicRequest& headers, const BindingPolicy* binding = nullptr
   return rc.check(headers, kNow, route_for(binding), claims);
 }
 
-// ---- SPEC §2 -----------------------------------------------------------------------------------
+// ---- docs/BEHAVIOUR.md §2
+// -----------------------------------------------------------------------------------
 
 TEST(Extract, DefaultHeaderNameIsCaseInsensitive) {
   const std::string t = valid_token();
@@ -148,7 +150,8 @@ TEST(Extract, VerifyResultOverloadCarriesTheClaims) {
   EXPECT_EQ(r.claims().sub(), "user-1");
 }
 
-// ---- SPEC §5 -----------------------------------------------------------------------------------
+// ---- docs/BEHAVIOUR.md §5
+// -----------------------------------------------------------------------------------
 
 const std::string kAuth = "Bearer some-opaque-oauth-token";
 
@@ -219,8 +222,8 @@ TEST(Binding, TokenWithoutPayIsRejectedByDefault) {
             Reason::binding_mismatch);
   EXPECT_EQ(check({{"Approov-Token", bound_token(kAuth)}}, &policy),
             Reason::missing_binding_header);
-  // SPEC §5: the bound headers must be present exactly once and non-empty even when a token
-  // without pay is allowed.
+  // docs/BEHAVIOUR.md §5: the bound headers must be present exactly once and non-empty even when a
+  // token without pay is allowed.
   EXPECT_EQ(check({{"Approov-Token", t}}, &policy), Reason::missing_binding_header);
   EXPECT_EQ(check({{"Approov-Token", t}, {"Authorization", " "}}, &policy),
             Reason::missing_binding_header);
@@ -370,8 +373,8 @@ TEST(Binding, SeveralHeadersAreConcatenatedInConfiguredOrder) {
 }
 
 TEST(Binding, NoBoundHeaderConfiguredBindsNothing) {
-  // SPEC §5: the bound value is one or more headers. With none, the concatenation is empty,
-  // like an empty header: never a match, even for a token whose pay is SHA-256 of "".
+  // docs/BEHAVIOUR.md §5: the bound value is one or more headers. With none, the concatenation is
+  // empty, like an empty header: never a match, even for a token whose pay is SHA-256 of "".
   BindingPolicy policy;
   policy.headers.clear();
   EXPECT_EQ(check({{"Approov-Token", bound_token("")}, {"Authorization", kAuth}}, &policy),

@@ -1,5 +1,5 @@
-// SPEC §4: secret text formats, the environment variables, configuration errors that never
-// echo the secret, and several secrets with key ids for rotation.
+// docs/BEHAVIOUR.md §4: secret text formats, the environment variables, configuration errors that
+// never echo the secret, and several secrets with key ids for rotation.
 #include <string>
 
 #include "test_support.hpp"
@@ -231,7 +231,7 @@ TEST(VerifierConfig, ShortSecretIsAnError) {
 }
 
 TEST(VerifierConfig, MultipleSecretsNeedDistinctKeyIds) {
-  // SPEC §4: each secret has an *optional* key id; ids that are set must be distinct.
+  // docs/BEHAVIOUR.md §4: each secret has an *optional* key id; ids that are set must be distinct.
   VerifierConfig optional;
   optional.secrets.emplace_back(test_key(), "k1");
   optional.secrets.emplace_back(other_key());
@@ -396,7 +396,7 @@ namespace approov::test {
 namespace {
 
 TEST(SingleSecret, KidIsIgnoredEvenWhenTheSecretHasAKeyId) {
-  // SPEC §4: "In single-secret mode kid is ignored (but must be a string)".
+  // docs/BEHAVIOUR.md §4: "In single-secret mode kid is ignored (but must be a string)".
   VerifierConfig config;
   config.secrets.emplace_back(test_key(), "only");
   auto v = TokenVerifier::create(config);

@@ -17,7 +17,7 @@
 
 namespace approov::test {
 
-/// 32 bytes: the shortest secret SPEC §4 accepts.
+/// 32 bytes: the shortest secret docs/BEHAVIOUR.md §4 accepts.
 inline const std::vector<std::uint8_t>& test_key() {
   static const std::vector<std::uint8_t> key = [] {
     const std::string text = "approov-cpp unit test secret 32B";

@@ -1,5 +1,5 @@
-// SPEC §3: exp (required, exact real-number comparison), leeway, nbf, iat, and the optional
-// aud / iss matching.
+// docs/BEHAVIOUR.md §3: exp (required, exact real-number comparison), leeway, nbf, iat, and the
+// optional aud / iss matching.
 #include <limits>
 #include <string>
 

@@ -42,21 +42,19 @@
 // with an empty body; or, when `reject_response` (or `reject_handler`) is set, that response
 // for all of them. A server that guards its routes sets it to its failure response, so that a
 // request whose token header the parser refuses gets the same bytes as any other token
-// failure (SPEC §6), and a proxy that maps only the failure status (nginx auth_request) never
-// turns it into a 500.
-// Trailer fields: a handler sees the fields of the header section only. Boost's parser
-// (1.74) hands the trailer fields of a chunked request to the same hook as header fields, and
-// `http::parser` inserts them into the same field list (next to a header field of the same
-// name, so they cannot be told apart afterwards), where any code that reads a header (the
-// token, a bound header, the original URI of a proxied request, Connection) would find them.
-// The engine's parser stores a field only while the header section is being parsed and
-// drops every trailer field, so a trailer can neither supply a header nor duplicate one: it
-// never changes a decision (a request with a valid token header and any trailer is answered
-// as without the trailer). Dropping was chosen over refusing such requests: HTTP lets a
-// recipient discard trailer fields, and refusing would let a trailer change the answer to an
-// otherwise valid request. A trailer the parser finds malformed (a framing field such as
-// Content-Length, a control byte) still gets the request refused as below, like any
-// malformed request.
+// failure (docs/BEHAVIOUR.md §6), and a proxy that maps only the failure status (nginx
+// auth_request) never turns it into a 500. Trailer fields: a handler sees the fields of the header
+// section only. Boost's parser (1.74) hands the trailer fields of a chunked request to the same
+// hook as header fields, and `http::parser` inserts them into the same field list (next to a header
+// field of the same name, so they cannot be told apart afterwards), where any code that reads a
+// header (the token, a bound header, the original URI of a proxied request, Connection) would find
+// them. The engine's parser stores a field only while the header section is being parsed and drops
+// every trailer field, so a trailer can neither supply a header nor duplicate one: it never changes
+// a decision (a request with a valid token header and any trailer is answered as without the
+// trailer). Dropping was chosen over refusing such requests: HTTP lets a recipient discard trailer
+// fields, and refusing would let a trailer change the answer to an otherwise valid request. A
+// trailer the parser finds malformed (a framing field such as Content-Length, a control byte) still
+// gets the request refused as below, like any malformed request.
 //
 // Timeouts: a connection waiting for the first byte of a request is closed after
 // `idle_timeout`; once a request has started it must be complete within `read_timeout`
@@ -140,6 +138,10 @@ class Server {
   /// the server's group). Call before start().
   /// Returns an empty string on success or a message naming the address and the problem.
   [[nodiscard]] std::string listen(const std::string& spec);
+  /// The same, and on success `bound_port` is the port this listener bound (the one the kernel
+  /// chose for port 0; 0 for a unix socket), so that a server with several listeners can say
+  /// where each one is.
+  [[nodiscard]] std::string listen(const std::string& spec, std::uint16_t& bound_port);
 
   /// The port bound by the first TCP listener (after listen()), or 0.
   [[nodiscard]] std::uint16_t port() const noexcept;
