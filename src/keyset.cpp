@@ -5,6 +5,7 @@
 
 #include "asymmetric_key.hpp"
 #include "dynamic_keys.hpp"
+#include "internal/json.hpp"
 #include "jwk.hpp"
 
 namespace approov {
@@ -35,6 +36,19 @@ namespace {
 
 std::string prefixed(std::string_view source, const std::string& problem) {
   return std::string(source) + ": " + problem;
+}
+
+// True if `text` is a JSON object with a top-level member `name` (false if it is not JSON).
+bool has_top_level_member(std::string_view text, std::string_view name) {
+  bool found = false;
+  auto on_member = [&](const json::Value& member, const json::Value&) noexcept {
+    found = found || json::string_equals(member, name);
+    return true;
+  };
+  json::TopLevelMembers<decltype(on_member)> handler{on_member};
+  json::Options options;
+  options.max_size = kMaxJwksSize;
+  return json::parse_large(text, handler, options).ok() && found;
 }
 
 std::vector<VerificationKey> wrap(std::vector<detail::KeyPtr> keys) {
@@ -102,9 +116,9 @@ Configured<std::vector<VerificationKey>> keys_from_file(const std::string& path,
                            ": a JWK or JWKS names its keys itself; no key id is taken "
                            "beside it");
   }
-  // A JWKS has a "keys" member; a JWK has "kty". Reading it as a JWKS first gives the JWKS
-  // message when it is neither.
-  if (text.find("\"keys\"") != std::string::npos || text.find("\"kty\"") == std::string::npos) {
+  // A JWKS has a top-level "keys" member; a JWK has "kty". When it is neither (or not JSON),
+  // the JWKS reader gives the message.
+  if (has_top_level_member(text, "keys") || !has_top_level_member(text, "kty")) {
     if (algorithm) {
       return Result::failure(source +
                              ": a JWKS gives each key its own alg; no algorithm is "

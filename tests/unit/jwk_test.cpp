@@ -272,6 +272,12 @@ TEST(Jwk, KeyFilesOfEveryForm) {
   ASSERT_TRUE(from_jwk) << from_jwk.error();
   EXPECT_EQ(from_jwk.value()[0].key_id(), "ec-1");
 
+  // A JWK whose kid is "keys" is still a JWK.
+  const TempFile named_keys(with_member(ec_jwk(), "kid", R"("keys")"));
+  auto from_named = keys_from_file(named_keys.path());
+  ASSERT_TRUE(from_named) << from_named.error();
+  EXPECT_EQ(from_named.value()[0].key_id(), "keys");
+
   const TempFile pem(rsa_key().public_pem());
   auto from_pem = keys_from_file(pem.path(), std::string("rsa-1"), Algorithm::PS256);
   ASSERT_TRUE(from_pem) << from_pem.error();
