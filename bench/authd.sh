@@ -5,6 +5,9 @@
 #   C  HAProxy 2.6 jwt_verify answering itself           (../shared/peers/http/haproxy.cfg.in)
 #   D  nginx auth_request -> ideal auth endpoint (an nginx location answering 200) -> proxy_pass
 #   E  nginx auth_request -> approov-authd -> proxy_pass  (deploy/nginx/nginx.conf.in)
+#   F0 nginx serving the same JSON as a static file, no check (F's configuration, approov off)
+#   F  nginx + ngx_http_approov_module, static file behind it (skipped if the module is not
+#      built; MODULE= its path)
 # Servers (nginx, authd, haproxy: one worker/thread each) pinned to CPU $SRV_CPU, wrk to
 # $WRK_CPU, loopback only; rounds interleaved, medians over rounds.
 #   AUTHD=build/tools/authd/approov-authd RUNS=3 DUR=5 CONN=32 bench/authd.sh
@@ -13,6 +16,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
 PEERS_DIR="${PEERS_DIR:-$ROOT/../shared/peers}"
 AUTHD="${AUTHD:-$ROOT/build/tools/authd/approov-authd}"
+MODULE="${MODULE:-$ROOT/build/modules/nginx/ngx_http_approov_module.so}"
 RUNS="${RUNS:-3}"; DUR="${DUR:-5}"; CONN="${CONN:-32}"
 SRV_CPU="${SRV_CPU:-0}"; WRK_CPU="${WRK_CPU:-1}"
 BASE="${BASE_PORT:-18200}"
@@ -51,6 +55,28 @@ render() {  # prefix authd-address
 }
 render "$WORK/ideal" "127.0.0.1:$P_IDEAL"
 render "$WORK/authd" "127.0.0.1:$P_AUTHD"
+# F0 and F: the peers' static configuration with the module loaded, the same body served as a
+# static file (a content handler: `return` answers in the rewrite phase, before any access
+# check), the check on (F) or off (F0). nginx's workers read the file: world-readable.
+have_module=0
+if [ -f "$MODULE" ]; then
+  have_module=1
+  for v in module module_off; do
+    mkdir -p "$WORK/$v/tmp" "$WORK/$v/www"
+    printf '%s' '{"message": "Hello, World!"}' >"$WORK/$v/www/hello.json"
+    printf '%s\n' "$APPROOV_BASE64_SECRET" >"$WORK/$v/secret"
+    chmod 755 "$WORK" "$WORK/$v" "$WORK/$v/www"
+    chmod 644 "$WORK/$v/www/hello.json"
+    [ $v = module ] && onoff=on || onoff=off
+    { echo "load_module $MODULE;"
+      sed -e "s|@PREFIX@|$WORK/$v|g" -e "s|@PORT@|$P_FRONT|" \
+          -e "s|^    server {|    approov_secret_file $WORK/$v/secret;\n    open_file_cache max=16 inactive=1h;\n    open_file_cache_valid 1h;\n    etag off;\n    server {|" \
+          -e "s|location / { return 200 .*|approov $onoff; root $WORK/$v/www; location / { try_files /hello.json =404; }|" \
+          "$PEERS_DIR/http/nginx.conf.in"; } >"$WORK/$v/nginx.conf"
+  done
+else
+  echo "module not found at $MODULE (set MODULE=): F0/F skipped" >&2
+fi
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 start() {  # port cmd...
@@ -115,6 +141,14 @@ for ((r = 1; r <= RUNS; r++)); do
   start "$P_FRONT" "${NGINX_FG[@]}" -p "$WORK/authd" -c "$WORK/authd/nginx.conf"
   measure nginx_authd_valid "$TOKEN_SMALL" 200
   measure nginx_authd_invalid "$TOKEN_BADSIG" 401; stop_all
+
+  if [ $have_module = 1 ]; then
+    start "$P_FRONT" "${NGINX[@]}" -p "$WORK/module_off" -c "$WORK/module_off/nginx.conf"
+    measure module_off "$TOKEN_SMALL" 200; stop_all
+    start "$P_FRONT" "${NGINX[@]}" -p "$WORK/module" -c "$WORK/module/nginx.conf"
+    measure module_valid "$TOKEN_SMALL" 200
+    measure module_invalid "$TOKEN_BADSIG" 401; stop_all
+  fi
   echo "  round $r/$RUNS done" >&2
 done
 
@@ -138,10 +172,20 @@ echo "approov-authd benchmark: wrk -t1 -c$CONN -d${DUR}s, median of $RUNS interl
   row nginx_ideal "D nginx auth_request -> ideal endpoint (return 200)" 200
   row nginx_authd_valid "E nginx auth_request -> approov-authd, valid" 200
   row nginx_authd_invalid "E nginx auth_request -> approov-authd, invalid" 401
+  if [ $have_module = 1 ]; then
+    row module_off "F0 nginx static file (no check)" 200
+    row module_valid "F nginx + approov module, valid" 200
+    row module_invalid "F nginx + approov module, invalid" 401
+  fi
 } | column -t -s'|'
 echo
 echo "approov-authd alone / nginx static 200:         $(ratio authd_valid static)  (target >= 0.8)"
 echo "approov-authd alone / HAProxy jwt_verify:         $(ratio authd_valid haproxy_valid)  (target >= 1.3)"
 echo "nginx+approov-authd / nginx+ideal auth endpoint:  $(ratio nginx_authd_valid nginx_ideal)  (target >= 0.9)"
+if [ $have_module = 1 ]; then
+  echo "nginx+module / nginx static file, no check:     $(ratio module_valid module_off)  (target >= 0.9)"
+  echo "nginx+module / nginx static 200 (return):        $(ratio module_valid static)"
+  echo "nginx+module / nginx+auth_request+approov-authd: $(ratio module_valid nginx_authd_valid)"
+fi
 echo "(server CPU us/req: user+system time of the server processes, nginx and authd together for D/E, per answered request)"
 echo "load average (1/5/15 min) at start: $LOAD0; at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -8,8 +8,9 @@ level="${1:-test}"
 
 build_pkgs=(build-essential cmake ninja-build pkg-config libssl-dev libcurl4-openssl-dev libcli11-dev
   libboost-dev libboost-system-dev libcpp-httplib-dev libmicrohttpd-dev)
-test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jwt python3-yaml curl
-  nginx-light libnginx-mod-http-headers-more-filter caddy haproxy luajit wrk clang-14 libclang-rt-14-dev llvm-14 libsimdjson-dev
+test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jwt python3-yaml python3-cryptography curl
+  nginx-light nginx-dev libnginx-mod-http-headers-more-filter caddy haproxy luajit wrk clang-14
+  libclang-rt-14-dev llvm-14 libsimdjson-dev
   procps iproute2 valgrind git clang-format)
 bench_pkgs=(hyperfine)
 # Node.js and npm for the structured-field differential test (npm package structured-headers):

@@ -8,6 +8,7 @@
 
 #include "approov/version.hpp"
 #include "commands.hpp"
+#include "signing_commands.hpp"
 
 namespace {
 
@@ -51,10 +52,10 @@ std::string redact(std::string message, int argc, char** argv) {
   std::vector<std::string> sensitive;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    for (const char* flag : {"--secret=", "--secret-url="}) {
+    for (const char* flag : {"--secret=", "--secret-url=", "--account-secret="}) {
       if (arg.rfind(flag, 0) == 0) sensitive.push_back(arg.substr(std::strlen(flag)));
     }
-    if ((arg == "--secret" || arg == "--secret-url") && i + 1 < argc) {
+    if ((arg == "--secret" || arg == "--secret-url" || arg == "--account-secret") && i + 1 < argc) {
       sensitive.emplace_back(argv[i + 1]);
     }
     const std::size_t dots = static_cast<std::size_t>(std::count(arg.begin(), arg.end(), '.'));
@@ -178,6 +179,7 @@ int main(int argc, char** argv) {
   for (const char* flag : {"--secret", "--secret-url", "--secret-file"}) {
     gen_key->excludes(g->get_option(flag));
   }
+  const auto gen_signing = add_gen_signing_options(*g);
   g->footer(std::string("\nPrints the token alone on stdout. Header: {\"typ\":\"JWT\",\"alg\":"
                         "\"HS256\"[,\"kid\":...]}; payload: exp, the --claim members in order, "
                         "then pay.\nExit status: 0 minted, 2 usage or configuration error.\n\n") +
@@ -225,6 +227,10 @@ int main(int argc, char** argv) {
                         "configuration error.\n\n") +
             kSecretHelp);
 
+  // keygen, sign (message signing)
+  const Subcommand keygen = add_keygen_command(app);
+  const Subcommand sign = add_sign_command(app);
+
   // CLI11 reads `--opt=` (empty value) as `--opt` followed by the next argument, which would
   // swallow the token; pass such an option an explicit empty argument instead, so that
   // `--bind=` means an empty bound header exactly like `--bind ""`.
@@ -271,6 +277,7 @@ int main(int argc, char** argv) {
     if (kid_opt->count() > 0) gen.kid = kid;
     if (gen_now_opt->count() > 0) gen.now = gen_now;
     if (gen_alg_opt->count() > 0) gen.alg = gen_alg;
+    if (const int rc = gen_signing->apply(gen.claims); rc != kExitOk) return rc;
     return run_gen(gen);
   }
   if (d->parsed()) return run_decode(decode);
@@ -279,5 +286,7 @@ int main(int argc, char** argv) {
     if (jwks_alg_opt->count() > 0) jwks.alg = jwks_alg;
     return run_jwks(jwks);
   }
+  if (keygen.command->parsed()) return keygen.run();
+  if (sign.command->parsed()) return sign.run();
   return kExitUsage;
 }
