@@ -62,6 +62,63 @@ approov_verifier* approov_verifier_new(const char* secret, size_t secret_len,
 approov_verifier* approov_verifier_new_from_env(int64_t leeway_seconds, char* error,
                                                 size_t error_size);
 
+/* ---- a verifier from a configuration: secrets, keysets, audience, issuer, leeway ----------
+ *
+ * Build an approov_config step by step, then make any number of verifiers from it. Each add or
+ * set function returns 0, or -1 and writes a NUL-terminated message (truncated to error_size;
+ * naming the setting and the problem, never a secret) into `error` when it is not NULL; a
+ * failed call leaves the configuration as it was. Strings are (pointer, length) pairs, copied.
+ * A configuration is not safe to change from two threads at once.
+ *
+ * Secrets and keys may be combined: a token's `kid` and `alg` then decide which key verifies
+ * it (HS256 tokens without `kid` go to the secrets, as Approov's default tokens do); see
+ * docs/KEYSETS.md. Algorithms are the RFC 7518 names: "RS256" ... "PS512", "ES256", "ES384",
+ * "ES512", "EdDSA". */
+typedef struct approov_config approov_config;
+
+approov_config* approov_config_new(void); /* NULL if out of memory */
+void approov_config_free(approov_config* config);
+
+/* An HMAC secret in text form, with an optional key id (key_id NULL or key_id_len 0: none). */
+APPROOV_NODISCARD int approov_config_add_secret(approov_config* config, const char* secret,
+                                                size_t secret_len, approov_secret_encoding encoding,
+                                                const char* key_id, size_t key_id_len, char* error,
+                                                size_t error_size);
+
+/* Every key of a JWKS document ({"keys":[...]}): all or none (a malformed key, a duplicate kid,
+ * an unsupported kty/crv/alg, a private member... refuse the whole set). */
+APPROOV_NODISCARD int approov_config_add_jwks(approov_config* config, const char* jwks,
+                                              size_t jwks_len, char* error, size_t error_size);
+
+/* One PEM public key ("PUBLIC KEY" or "RSA PUBLIC KEY") with its key id and algorithm. */
+APPROOV_NODISCARD int approov_config_add_pem_key(approov_config* config, const char* pem,
+                                                 size_t pem_len, const char* key_id,
+                                                 size_t key_id_len, const char* alg, size_t alg_len,
+                                                 char* error, size_t error_size);
+
+/* The keys of a file: a JWKS, a JWK (alg optional when the JWK has one; key_id must be empty)
+ * or a PEM public key (key_id and alg required). Empty strings (or NULL) mean "not given". */
+APPROOV_NODISCARD int approov_config_add_key_file(approov_config* config, const char* path,
+                                                  size_t path_len, const char* key_id,
+                                                  size_t key_id_len, const char* alg,
+                                                  size_t alg_len, char* error, size_t error_size);
+
+/* Require `aud` to equal `audience` (or, for an array, to contain it), and `iss` to equal
+ * `issuer`: APPROOV_BAD_AUDIENCE, APPROOV_BAD_ISSUER otherwise. */
+APPROOV_NODISCARD int approov_config_set_audience(approov_config* config, const char* audience,
+                                                  size_t audience_len, char* error,
+                                                  size_t error_size);
+APPROOV_NODISCARD int approov_config_set_issuer(approov_config* config, const char* issuer,
+                                                size_t issuer_len, char* error, size_t error_size);
+/* Clock leeway for exp, nbf and iat: 0..300 seconds (default 0). */
+APPROOV_NODISCARD int approov_config_set_leeway(approov_config* config, int64_t seconds,
+                                                char* error, size_t error_size);
+
+/* A verifier from the configuration (which stays the caller's and may be freed right after).
+ * NULL, with a message, if it holds no secret or key, or two keys share a key id. */
+approov_verifier* approov_verifier_new_from_config(const approov_config* config, char* error,
+                                                   size_t error_size);
+
 void approov_verifier_free(approov_verifier* verifier);
 
 /* Verifies a token at time `now` (Unix seconds). Returns an approov_reason (APPROOV_OK when
@@ -91,6 +148,13 @@ void approov_claims_destroy(approov_claims* claims);
 
 /* `exp` of the last valid token, as a double. */
 double approov_claims_exp(const approov_claims* claims);
+
+/* The key id of the key that verified the last valid token, as a view into the claims object
+ * (not NUL-terminated; length 0 for a secret without id), and its algorithm ("HS256", "ES256",
+ * ...; a static string). APPROOV_CLAIM_ABSENT, resp. NULL, when `claims` holds no valid token. */
+APPROOV_NODISCARD int approov_claims_key_id(const approov_claims* claims, const char** key_id,
+                                            size_t* key_id_len);
+const char* approov_claims_algorithm(const approov_claims* claims);
 
 /* Results of the claim lookups. */
 enum approov_claim_result {

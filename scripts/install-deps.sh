@@ -8,7 +8,7 @@
 set -euo pipefail
 level="${1:-test}"
 
-build_pkgs=(build-essential cmake ninja-build pkg-config libssl-dev libcli11-dev
+build_pkgs=(build-essential cmake ninja-build pkg-config libssl-dev libcurl4-openssl-dev libcli11-dev
   libboost-dev libboost-system-dev libcpp-httplib-dev libmicrohttpd-dev)
 # A top-level configure builds the tests and benchmarks by default (APPROOV_BUILD_TESTS and
 # APPROOV_BUILD_BENCHMARKS), which need GoogleTest, Google Benchmark and python3 (tests/cli):
@@ -40,6 +40,11 @@ case "$level" in
   bench) pkgs+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
   *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac
+# Node.js and npm for the differential tests against the npm `jose` package: Debian's, unless
+# the machine already has a node (e.g. a newer one from another source, which brings its npm).
+if [ "$level" != build ] && ! command -v node >/dev/null; then
+  pkgs+=(nodejs npm)
+fi
 
 # --list: print the packages of this level and stop (tests/docs/test_install_deps.py uses it).
 if [ "${2:-}" = --list ]; then printf '%s\n' "${pkgs[@]}"; exit 0; fi
