@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Installs, from Debian's archive, whatever this project needs that the machine lacks.
 # Usage: scripts/install-deps.sh [build|test|bench]   (default: test = build + test tools)
-# Needs root (or sudo). Services that packages would start (nginx, haproxy, caddy) are kept
+# Needs root (or sudo). Services that packages would start (nginx, haproxy, caddy, redis) are kept
 # from starting: the tests start their own instances on loopback ports.
 set -euo pipefail
 level="${1:-test}"
 
 build_pkgs=(build-essential cmake ninja-build pkg-config libssl-dev libcli11-dev
-  libboost-dev libboost-system-dev libcpp-httplib-dev libmicrohttpd-dev)
+  libboost-dev libboost-system-dev libcpp-httplib-dev libmicrohttpd-dev libhiredis-dev)
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jwt python3-yaml curl
   nginx-light libnginx-mod-http-headers-more-filter caddy haproxy luajit wrk clang-14 libclang-rt-14-dev llvm-14 libsimdjson-dev
-  procps iproute2 valgrind git clang-format)
+  procps iproute2 valgrind git clang-format redis-server)
 bench_pkgs=(hyperfine)
 # Node.js and npm for the structured-field differential test (npm package structured-headers):
 # Debian's packages where the machine has none. A machine whose Node.js comes from elsewhere
