@@ -9,9 +9,15 @@ import subprocess
 import tempfile
 import time
 
-REDIS_SERVER = shutil.which("redis-server") or next(
-    (p for p in ("/usr/bin/redis-server", "/usr/sbin/redis-server") if os.access(p, os.X_OK)),
-    None)
+# APPROOV_TEST_REDIS_SERVER names another binary (one that is not executable: none, to check
+# that the tests skip).
+if "APPROOV_TEST_REDIS_SERVER" in os.environ:
+    _forced = os.environ["APPROOV_TEST_REDIS_SERVER"]
+    REDIS_SERVER = _forced if os.access(_forced, os.X_OK) else None
+else:
+    REDIS_SERVER = shutil.which("redis-server") or next(
+        (p for p in ("/usr/bin/redis-server", "/usr/sbin/redis-server")
+         if os.access(p, os.X_OK)), None)
 
 
 def free_port():

@@ -34,7 +34,7 @@ using std::chrono::milliseconds;
 // ---- helpers ---------------------------------------------------------------------------------
 
 std::string random_key() {
-  static std::mt19937_64 rng(std::random_device{}());
+  thread_local std::mt19937_64 rng(std::random_device{}());  // called from many threads
   std::string key(32, '\0');
   for (char& c : key) c = static_cast<char>(rng());
   return key;
