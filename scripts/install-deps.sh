@@ -8,7 +8,7 @@ level="${1:-test}"
 
 build_pkgs=(build-essential cmake ninja-build pkg-config libssl-dev libcli11-dev
   libboost-dev libboost-system-dev libcpp-httplib-dev libmicrohttpd-dev libhiredis-dev)
-test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jwt python3-yaml curl
+test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jwt python3-yaml python3-cryptography curl
   nginx-light libnginx-mod-http-headers-more-filter caddy haproxy luajit wrk clang-14 libclang-rt-14-dev llvm-14 libsimdjson-dev
   procps iproute2 valgrind git clang-format redis-server)
 bench_pkgs=(hyperfine)

@@ -123,10 +123,11 @@ class ServerImpl {
   /// process listens on, is an error; the socket gets mode 0660, so the proxy's user needs
   /// the server's group). Call before start().
   /// Returns an empty string on success or a message naming the address and the problem.
-  [[nodiscard]] std::string listen(const std::string& spec) {
+  [[nodiscard]] std::string listen(const std::string& spec, std::uint16_t& bound_port) {
+    bound_port = 0;
     try {
       if (spec.rfind("unix:", 0) == 0) return listen_unix(spec.substr(5));
-      return listen_tcp(spec);
+      return listen_tcp(spec, bound_port);
     } catch (const std::exception& e) {
       return "cannot listen on " + spec + ": " + e.what();
     }
@@ -195,7 +196,7 @@ class ServerImpl {
     return index;
   }
 
-  std::string listen_tcp(const std::string& spec);
+  std::string listen_tcp(const std::string& spec, std::uint16_t& bound_port);
   std::string listen_unix(const std::string& path);
 
   bool admit() noexcept {
@@ -577,7 +578,7 @@ void Worker::begin_stop() {
   });
 }
 
-std::string ServerImpl::listen_tcp(const std::string& spec) {
+std::string ServerImpl::listen_tcp(const std::string& spec, std::uint16_t& bound_port) {
   const auto colon = spec.rfind(':');
   if (colon == std::string::npos || colon + 1 == spec.size()) {
     return "cannot listen on " + spec + ": expected HOST:PORT or unix:/path";
@@ -615,6 +616,7 @@ std::string ServerImpl::listen_tcp(const std::string& spec) {
     acc.listen(backlog(options_));
     if (i == 0) {
       ep = acc.local_endpoint();  // the other workers bind the port the kernel chose
+      bound_port = ep.port();
       if (first_port_ == 0) first_port_ = ep.port();
     }
     auto a = std::make_shared<Acceptor<asio::ip::tcp>>(*this, home, std::move(acc),
@@ -664,7 +666,11 @@ Server::Server(ServerOptions options, Handler handler)
     : impl_(std::make_unique<detail::ServerImpl>(std::move(options), std::move(handler))) {}
 Server::~Server() = default;
 std::string Server::listen(const std::string& spec) {
-  return impl_->listen(spec);
+  std::uint16_t ignored = 0;
+  return impl_->listen(spec, ignored);
+}
+std::string Server::listen(const std::string& spec, std::uint16_t& bound_port) {
+  return impl_->listen(spec, bound_port);
 }
 std::uint16_t Server::port() const noexcept {
   return impl_->port();

@@ -86,7 +86,9 @@ class MemoryReplayStore final : public ReplayStore {
                                  std::int64_t now) noexcept override {
     // Keys are digests: uniformly spread, so their bytes pick the shard and the slot.
     std::array<unsigned char, kKeySize> k{};
-    std::memcpy(k.data(), key.data(), key.size() < kKeySize ? key.size() : kKeySize);
+    // (an empty key may have a null data(), which memcpy must not see even for 0 bytes)
+    if (!key.empty())
+      std::memcpy(k.data(), key.data(), key.size() < kKeySize ? key.size() : kKeySize);
     std::uint64_t h = 0;
     std::memcpy(&h, k.data() + 1, sizeof h);
     return shards_[k[0] % kShards].check_and_insert(k.data(), static_cast<std::size_t>(h),

@@ -11,8 +11,8 @@ import time
 import unittest
 
 from harness import (AUTH, AUTHD, BAD_SIG, BOUND, EXPIRED, FAR, OTHER_SECRET_B64, SECRET_B64,
-                     VALID, VALID_BARE, WRONG_KEY, Authd, authd_env, header, main, mint, request,
-                     tmpdir)
+                     VALID, VALID_BARE, WRONG_KEY, Authd, Proc, authd_env, header, main, mint,
+                     request, tmpdir)
 
 DENY = (401, b"{}")
 
@@ -907,6 +907,34 @@ class TrailerFields(unittest.TestCase):
         m = a.metrics()
         self.assertEqual(m['approov_authd_requests_total{decision="allow",reason="preflight"}'], 0)
         self.assertEqual(m['approov_authd_requests_total{decision="allow",reason="ok"}'], 2)
+
+
+class ListeningLines(unittest.TestCase):
+    """The start-up lines name each listener with the port it bound: scripts and tests read the
+    ports chosen for HOST:0 from them."""
+
+    def test_each_listener_line_gives_its_own_port(self):
+        d = tmpdir(self, "authd-listeners-")
+        check_sock = os.path.join(d, "check.sock")
+        admin_sock = os.path.join(d, "admin.sock")
+        p = Proc(self, [AUTHD, "--listen", "127.0.0.1:0", "--listen", "unix:" + check_sock,
+                        "--listen", "127.0.0.1:0", "--admin-listen", "unix:" + admin_sock],
+                 env=authd_env(), cwd=d)
+        lines = [p.p.stdout.readline() for _ in range(4)]
+        self.assertTrue(all(lines), (lines, p.stderr_text()))
+        prefix = "approov-authd listening on 127.0.0.1:"
+        self.assertTrue(lines[0].startswith(prefix), lines)
+        self.assertEqual(lines[1], "approov-authd listening on unix:%s\n" % check_sock)
+        self.assertTrue(lines[2].startswith(prefix), lines)
+        self.assertEqual(lines[3], "approov-authd admin on unix:%s\n" % admin_sock)
+        ports = [int(lines[0][len(prefix):]), int(lines[2][len(prefix):])]
+        self.assertNotEqual(ports[0], ports[1], lines)
+        for port in ports:  # each line's port is a check listener
+            self.assertEqual(request(port, "/", {"Approov-Token": VALID})[0], 200, port)
+            self.assertEqual(request(port, "/", {"Approov-Token": BAD_SIG})[0], 401, port)
+        r = subprocess.run(["curl", "-s", "--unix-socket", admin_sock, "http://authd/healthz"],
+                           capture_output=True, text=True, timeout=10)
+        self.assertEqual(r.stdout, "ok\n")
 
 
 if __name__ == "__main__":

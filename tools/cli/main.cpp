@@ -8,6 +8,7 @@
 
 #include "approov/version.hpp"
 #include "commands.hpp"
+#include "signing_commands.hpp"
 
 namespace {
 
@@ -51,10 +52,10 @@ std::string redact(std::string message, int argc, char** argv) {
   std::vector<std::string> sensitive;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    for (const char* flag : {"--secret=", "--secret-url="}) {
+    for (const char* flag : {"--secret=", "--secret-url=", "--account-secret="}) {
       if (arg.rfind(flag, 0) == 0) sensitive.push_back(arg.substr(std::strlen(flag)));
     }
-    if ((arg == "--secret" || arg == "--secret-url") && i + 1 < argc) {
+    if ((arg == "--secret" || arg == "--secret-url" || arg == "--account-secret") && i + 1 < argc) {
       sensitive.emplace_back(argv[i + 1]);
     }
     const std::size_t dots = static_cast<std::size_t>(std::count(arg.begin(), arg.end(), '.'));
@@ -135,6 +136,7 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   auto* kid_opt = g->add_option("--kid", kid, "add a kid to the header")->type_name("KID");
   add_secret_options(*g, gen.secret);
+  const auto gen_signing = add_gen_signing_options(*g);
   g->footer(std::string("\nPrints the token alone on stdout. Header: {\"typ\":\"JWT\",\"alg\":"
                         "\"HS256\"[,\"kid\":...]}; payload: exp, the --claim members in order, "
                         "then pay.\nExit status: 0 minted, 2 usage or configuration error.\n\n") +
@@ -167,6 +169,10 @@ int main(int argc, char** argv) {
                         "(and says so on stderr).\nExit status: 0 done, 2 usage or "
                         "configuration error.\n\n") +
             kSecretHelp);
+
+  // keygen, sign (message signing)
+  const Subcommand keygen = add_keygen_command(app);
+  const Subcommand sign = add_sign_command(app);
 
   // CLI11 reads `--opt=` (empty value) as `--opt` followed by the next argument, which would
   // swallow the token; pass such an option an explicit empty argument instead, so that
@@ -209,9 +215,12 @@ int main(int argc, char** argv) {
     if (gbind->count() > 0) gen.bind = gen_bind;
     if (kid_opt->count() > 0) gen.kid = kid;
     if (gen_now_opt->count() > 0) gen.now = gen_now;
+    if (const int rc = gen_signing->apply(gen.claims); rc != kExitOk) return rc;
     return run_gen(gen);
   }
   if (d->parsed()) return run_decode(decode);
   if (b->parsed()) return run_bench(bench);
+  if (keygen.command->parsed()) return keygen.run();
+  if (sign.command->parsed()) return sign.run();
   return kExitUsage;
 }

@@ -138,6 +138,10 @@ class Server {
   /// the server's group). Call before start().
   /// Returns an empty string on success or a message naming the address and the problem.
   [[nodiscard]] std::string listen(const std::string& spec);
+  /// The same, and on success `bound_port` is the port this listener bound (the one the kernel
+  /// chose for port 0; 0 for a unix socket), so that a server with several listeners can say
+  /// where each one is.
+  [[nodiscard]] std::string listen(const std::string& spec, std::uint16_t& bound_port);
 
   /// The port bound by the first TCP listener (after listen()), or 0.
   [[nodiscard]] std::uint16_t port() const noexcept;

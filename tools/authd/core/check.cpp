@@ -1,0 +1,199 @@
+#include "core/check.hpp"
+
+#include <array>
+#include <chrono>
+#include <optional>
+#include <string_view>
+
+#include "approov/adapters/beast.hpp"
+#include "core/uri.hpp"
+#include "internal/text.hpp"
+
+namespace approov::authd {
+
+namespace {
+
+namespace http = boost::beast::http;
+using server::Request;
+using server::Response;
+using Headers = approov::beast::RequestAdapter<http::string_body>;
+
+// The claim value as a header value, or empty: absent, over the cap, or with a byte that
+// could split or corrupt a header.
+std::string_view header_safe(std::optional<std::string_view> v) {
+  if (!v || v->size() > kMaxClaimHeaderValue) return {};
+  for (char c : *v) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return {};  // never split a header
+  }
+  return *v;
+}
+
+void set_claim_headers(Response& res, const Claims* claims) {
+  std::array<std::string_view, kClaimHeaders.size()> values{};
+  if (claims != nullptr) {
+    values = {header_safe(claims->did()),   header_safe(claims->ip()),
+              header_safe(claims->arc()),   header_safe(claims->ipk()),
+              header_safe(claims->mskid()), header_safe(claims->exp_text())};
+  }
+  for (std::size_t i = 0; i < kClaimHeaders.size(); ++i) {
+    res.insert(boost::beast::string_view(kClaimHeaders[i].data(), kClaimHeaders[i].size()),
+               boost::beast::string_view(values[i].data(), values[i].size()));
+  }
+}
+
+void deny(Response& res, const Policy& p) {
+  res.result(static_cast<unsigned>(p.failure.status));
+  res.set(http::field::content_type, p.failure.content_type);
+  res.body() = p.failure.body;
+}
+
+// A CORS preflight: OPTIONS with exactly one non-empty Origin and exactly one
+// Access-Control-Request-Method holding a method token. Nothing looser gets the bypass: an
+// OPTIONS that is not a preflight may reach a handler that serves every method.
+bool is_preflight(const RequestView& headers, std::string_view method) noexcept {
+  if (method != "OPTIONS") return false;
+  const FieldCount origin = count_fields(headers, "Origin");
+  if (origin.count != 1 || origin.first.empty()) return false;
+  const FieldCount wanted = count_fields(headers, "Access-Control-Request-Method");
+  return wanted.count == 1 && text::is_token(wanted.first);
+}
+
+// The original URI and method of the request the proxy asks about.
+struct Original {
+  std::string_view uri;
+  std::string_view method;
+  bool ambiguous = false;  // a URI or method header given twice
+};
+
+// The original URI and method come from the proxy's headers (nginx's auth subrequest is
+// always a GET to the auth location). Method and URI are read from the same proxy's pair, so
+// a client header of the other pair cannot choose the method (the recipes strip the pair
+// their proxy does not set). Two fields of the URI or of its method header mean a proxy
+// appended instead of replacing: which one it acted on is unknown, so deny.
+Original read_original(const Policy& p, const Headers& headers, const Request& req) noexcept {
+  Original o;
+  for (const std::string& h : p.uri_headers) {
+    const FieldCount f = count_fields(headers, h);
+    if (f.count == 0) continue;
+    if (f.count > 1) {
+      o.ambiguous = true;
+      break;
+    }
+    if (f.first.empty()) continue;
+    o.uri = f.first;
+    const std::string_view method_header = iequals(h, "X-Original-URI")    ? "X-Original-Method"
+                                           : iequals(h, "X-Forwarded-Uri") ? "X-Forwarded-Method"
+                                                                           : std::string_view();
+    if (!method_header.empty()) {
+      const FieldCount m = count_fields(headers, method_header);
+      o.ambiguous = m.count > 1;
+      o.method = m.first;
+    }
+    break;
+  }
+  if (o.uri.empty()) o.uri = std::string_view(req.target().data(), req.target().size());
+  if (o.method.empty()) {
+    o.method = std::string_view(req.method_string().data(), req.method_string().size());
+  }
+  return o;
+}
+
+// Logs a denial or report-only failure if the worker's budget for its kind allows, naming the
+// token by its fingerprint (extracted only when the line is written).
+void log_denial(const Service& svc, WorkerState& w, const Policy& p, LogKind kind,
+                std::string_view reason, const Route* route, const Headers& headers,
+                std::string_view method) {
+  if (!svc.log().admit(w.log, kind, p.log_rate, svc.threads())) return;
+  std::string_view token;
+  std::string_view fingerprint;
+  std::array<char, 17> fp{};
+  if (p.check.extract_token(headers, token) == Reason::ok && !token.empty()) {
+    fp = token_fingerprint(token);
+    fingerprint = fp.data();
+  }
+  svc.log().denial(w.log, kind, reason, route != nullptr ? route->prefix : "", method, fingerprint);
+}
+
+}  // namespace
+
+void answer_check(Service& svc, std::size_t worker, const Request& req, Response& res) {
+  const auto start = std::chrono::steady_clock::now();
+  WorkerState& w = svc.worker(worker);
+  const Policy& p = svc.policy(w);
+  const Headers headers(req);
+  const Original original = read_original(p, headers, req);
+  const std::string_view method = original.method;
+
+  auto finish = [&] {
+    w.metrics.observe(std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::steady_clock::now() - start));
+  };
+
+  if (original.ambiguous || !normalize_path(original.uri, w.path)) {
+    w.metrics.count(kBadUri);
+    log_denial(svc, w, p, LogKind::deny, "bad_uri", nullptr, headers, method);
+    deny(res, p);
+    return finish();
+  }
+  if (p.cors_preflight && is_preflight(headers, method)) {
+    w.metrics.count(kPreflight);
+    if (p.claim_headers) set_claim_headers(res, nullptr);
+    return finish();
+  }
+  const RouteTable::Matches routes = p.routes.match_readings(w.path, w.folded);
+  if (routes.count == 0) {
+    w.metrics.count(kNoRoute);
+    log_denial(svc, w, p, LogKind::deny, "no_route", nullptr, headers, method);
+    deny(res, p);
+    return finish();
+  }
+
+  // The request must pass the route of every reading of its path (usually one route).
+  const std::int64_t now = unix_now();
+  bool checked = false;  // some route needed a token, and every such check so far passed
+  Reason report_reason = Reason::ok;
+  const Route* report_route = nullptr;
+  for (std::size_t i = 0; i < routes.count; ++i) {
+    const Route* route = routes.routes[i];
+    if (route->policy.protection == Protection::none) continue;
+    const Reason reason = p.check.check(headers, now, route->policy, w.claims);
+    if (reason == Reason::ok) {
+      checked = true;
+    } else if (route->policy.report_only) {
+      if (report_route == nullptr) {
+        report_reason = reason;
+        report_route = route;
+      }
+    } else {
+      w.metrics.count(kDeny, reason);
+      log_denial(svc, w, p, LogKind::deny, to_string(reason), route, headers, method);
+      deny(res, p);
+      return finish();
+    }
+  }
+  if (report_route != nullptr) {
+    w.metrics.count(kReportOnly, report_reason);
+    log_denial(svc, w, p, LogKind::report_only, to_string(report_reason), report_route, headers,
+               method);
+    if (p.claim_headers) set_claim_headers(res, nullptr);
+  } else if (checked) {
+    w.metrics.count(kAllow, Reason::ok);
+    if (p.claim_headers) set_claim_headers(res, &w.claims);
+  } else {
+    w.metrics.count(kUnprotected);
+    if (p.claim_headers) set_claim_headers(res, nullptr);
+  }
+  finish();
+}
+
+void answer_refused(Service& svc, std::size_t worker, http::status status, Response& res) {
+  WorkerState& w = svc.worker(worker);
+  const Policy& p = svc.policy(w);
+  w.metrics.count(kBadRequest);
+  if (svc.log().admit(w.log, LogKind::deny, p.log_rate, svc.threads())) {
+    svc.log().bad_request(w.log, static_cast<unsigned>(status));
+  }
+  deny(res, p);
+}
+
+}  // namespace approov::authd

@@ -1,0 +1,83 @@
+// approov-authd's event log: one JSON object per line on stderr, and the rate limit that keeps
+// a flood of denials from flooding the log (docs/SIDECAR.md, "Logs"). Never a token, a secret
+// or a signature: a denial names the token by its fingerprint only.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace approov::authd {
+
+/// A token bucket for log lines (one per kind of line per worker; owner thread only).
+struct LogBudget {
+  double tokens = 0;
+  std::chrono::steady_clock::time_point refill{};  // the epoch: the first take finds it full
+  std::uint64_t suppressed = 0;                    // lines refused since the last one written
+
+  /// Whether a line may be written at `now`, at `rate` lines per second with a burst of
+  /// max(rate, 1) lines; counts a refusal in `suppressed`. `rate` must be above 0.
+  [[nodiscard]] bool take(double rate, std::chrono::steady_clock::time_point now) noexcept;
+};
+
+/// The kinds of rate-limited line.
+enum class LogKind { deny, report_only };
+
+/// One worker's budgets: denials and report-only failures each have their own, so a flood of
+/// denials never hides the report-only lines a rollout watches.
+struct WorkerLog {
+  LogBudget deny;
+  LogBudget report_only;
+  [[nodiscard]] LogBudget& budget(LogKind kind) noexcept {
+    return kind == LogKind::deny ? deny : report_only;
+  }
+};
+
+/// Writes the service's events. Lines are `{"ts":"2024-01-02T03:04:05.678Z",...}\n`, each
+/// handed whole to the sink (the default writes it with one write(2) to stderr, which keeps
+/// lines from different threads whole). Client-supplied values are quoted so that a line is
+/// always valid JSON in valid UTF-8 (control bytes escaped, bytes of 0x80 and above as `?`).
+/// Thread-safe as far as the sink is (the default is); the WorkerLog passed in is the
+/// caller's worker's.
+class EventLog {
+ public:
+  using Sink = std::function<void(std::string_view line)>;
+  using Clock = std::function<std::chrono::steady_clock::time_point()>;
+
+  /// `sink` receives each line (default: stderr); `clock` drives the rate limit (default:
+  /// std::chrono::steady_clock::now).
+  explicit EventLog(Sink sink = {}, Clock clock = {});
+
+  /// Whether a line of `kind` may be written now from `log`: the process-wide `rate` (lines
+  /// per second, for each kind; 0: none) split evenly between `workers`.
+  [[nodiscard]] bool admit(WorkerLog& log, LogKind kind, double rate, std::size_t workers) const;
+
+  /// A line admitted by `admit`: event "deny" or "report_only", the reason, the route prefix
+  /// ("" for none), the method, the token's fingerprint (omitted when empty) and, when lines
+  /// were refused since the last one of this kind, `suppressed_before` (then reset).
+  void denial(WorkerLog& log, LogKind kind, std::string_view reason, std::string_view route,
+              std::string_view method, std::string_view token_fingerprint) const;
+  /// A request the HTTP parser refused (admitted as a denial): reason bad_request and the
+  /// status the engine would have sent.
+  void bad_request(WorkerLog& log, unsigned http_status) const;
+
+  void started(std::uint64_t generation, std::size_t threads) const;
+  void warning(std::string_view message) const;
+  void reload_ok(std::uint64_t generation) const;
+  /// `error` names the setting, file and line, never a secret (configuration messages never do).
+  void reload_rejected(std::uint64_t generation, std::string_view error) const;
+  void stopping(int signal) const;
+  void stopped() const;
+
+  /// Writes `{"ts":"...",` + `fields` + `}\n`. `fields` must be JSON members, already quoted.
+  void write(std::string_view fields) const;
+
+ private:
+  Sink sink_;
+  Clock clock_;
+};
+
+}  // namespace approov::authd

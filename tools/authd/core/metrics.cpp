@@ -1,0 +1,93 @@
+#include "core/metrics.hpp"
+
+#include <cstdio>
+#include <string_view>
+
+namespace approov::authd {
+
+namespace {
+
+constexpr std::array<const char*, kDecisions> kDecisionNames{"allow", "deny", "report_only"};
+constexpr std::array<const char*, kBypasses> kBypassNames{"unprotected", "preflight", "no_route",
+                                                          "bad_uri", "bad_request"};
+
+}  // namespace
+
+void WorkerMetrics::observe(std::chrono::nanoseconds took) noexcept {
+  const double seconds = static_cast<double>(took.count()) * 1e-9;
+  std::size_t b = 0;
+  while (b < kLatencyBuckets.size() && seconds > kLatencyBuckets[b]) ++b;
+  bump(latency[b]);
+  bump(latency_ns, static_cast<std::uint64_t>(took.count()));
+}
+
+std::string metrics_text(const std::vector<const WorkerMetrics*>& workers,
+                         const ServiceGauges& gauges) {
+  std::string out;
+  out.reserve(8192);
+  out +=
+      "# HELP approov_authd_requests_total Checks answered, by decision and reason.\n"
+      "# TYPE approov_authd_requests_total counter\n";
+  auto line = [&out](const char* decision, std::string_view reason, std::uint64_t v) {
+    out += "approov_authd_requests_total{decision=\"";
+    out += decision;
+    out += "\",reason=\"";
+    out += reason;
+    out += "\"} " + std::to_string(v) + "\n";
+  };
+  for (std::size_t d = 0; d < kDecisions; ++d) {
+    for (std::size_t r = 0; r < kReasonCount; ++r) {
+      if ((d == kAllow) != (r == 0)) continue;
+      std::uint64_t sum = 0;
+      for (const auto* w : workers) sum += w->requests[d][r].load(std::memory_order_relaxed);
+      line(kDecisionNames[d], to_string(static_cast<Reason>(r)), sum);
+    }
+  }
+  for (std::size_t b = 0; b < kBypasses; ++b) {
+    std::uint64_t sum = 0;
+    for (const auto* w : workers) sum += w->bypass[b].load(std::memory_order_relaxed);
+    line(b == kUnprotected || b == kPreflight ? "allow" : "deny", kBypassNames[b], sum);
+  }
+  out +=
+      "# HELP approov_authd_check_duration_seconds Time to answer a check, in the service.\n"
+      "# TYPE approov_authd_check_duration_seconds histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t b = 0; b <= kLatencyBuckets.size(); ++b) {
+    for (const auto* w : workers) cumulative += w->latency[b].load(std::memory_order_relaxed);
+    char le[32];
+    if (b < kLatencyBuckets.size()) {
+      std::snprintf(le, sizeof le, "%g", kLatencyBuckets[b]);
+    } else {
+      std::snprintf(le, sizeof le, "+Inf");
+    }
+    out += "approov_authd_check_duration_seconds_bucket{le=\"" + std::string(le) + "\"} " +
+           std::to_string(cumulative) + "\n";
+  }
+  std::uint64_t ns = 0;
+  for (const auto* w : workers) ns += w->latency_ns.load(std::memory_order_relaxed);
+  char sum[64];
+  std::snprintf(sum, sizeof sum, "%.9f", static_cast<double>(ns) * 1e-9);
+  out += "approov_authd_check_duration_seconds_sum " + std::string(sum) + "\n";
+  out += "approov_authd_check_duration_seconds_count " + std::to_string(cumulative) + "\n";
+  out +=
+      "# HELP approov_authd_config_reloads_total SIGHUP reloads, by result.\n"
+      "# TYPE approov_authd_config_reloads_total counter\n"
+      "approov_authd_config_reloads_total{result=\"ok\"} " +
+      std::to_string(gauges.reloads_ok) +
+      "\n"
+      "approov_authd_config_reloads_total{result=\"rejected\"} " +
+      std::to_string(gauges.reloads_rejected) + "\n";
+  out +=
+      "# HELP approov_authd_config_generation Generation of the configuration in force.\n"
+      "# TYPE approov_authd_config_generation gauge\n"
+      "approov_authd_config_generation " +
+      std::to_string(gauges.generation) + "\n";
+  out +=
+      "# HELP approov_authd_connections Open connections on the check listeners.\n"
+      "# TYPE approov_authd_connections gauge\n"
+      "approov_authd_connections " +
+      std::to_string(gauges.connections) + "\n";
+  return out;
+}
+
+}  // namespace approov::authd

@@ -1,0 +1,60 @@
+#include "core/policy.hpp"
+
+#include <utility>
+
+namespace approov::authd {
+
+Configured<std::shared_ptr<const Policy>> build_policy(const Settings& s, std::uint64_t generation,
+                                                       DotenvReload& dotenv) {
+  using R = Configured<std::shared_ptr<const Policy>>;
+  // The .env file is read on every (re)load so that a rotated secret there takes effect.
+  auto loaded = dotenv.reload(s.env_file);
+  if (!loaded) return R::failure(loaded.error());
+  // The same reader as the CLI's --secret-file: size limit, whitespace trimmed, the text wiped
+  // once decoded, and without secret-encoding either alphabet.
+  Configured<Secret> secret = s.secret_file.empty()
+                                  ? secret_from_environment()
+                                  : secret_from_file(s.secret_file, s.secret_encoding);
+  if (!secret) return R::failure(secret.error());
+
+  VerifierConfig vc;
+  vc.secrets.push_back(std::move(secret.value()));
+  vc.leeway_seconds = s.leeway;
+  vc.audience = s.audience;
+  vc.issuer = s.issuer;
+  auto verifier = TokenVerifier::create(std::move(vc));
+  if (!verifier) return R::failure(verifier.error());
+  TokenSource source;
+  source.header = s.token_header;
+  source.prefix = s.token_prefix;
+  auto check = RequestCheck::create(std::move(verifier.value()), source);
+  if (!check) return R::failure(check.error());
+
+  std::vector<Route> routes;
+  if (s.routes.empty()) {
+    Route all;
+    all.prefix = "/";
+    if (!s.binding_headers.empty()) {
+      all.policy.protection = Protection::token_binding;
+      all.policy.binding.headers = s.binding_headers;
+    }
+    routes.push_back(std::move(all));
+  } else {
+    routes = s.routes;
+  }
+  for (Route& r : routes) {
+    r.policy.binding.allow_missing_pay = s.allow_missing_pay;
+    if (s.report_only && r.policy.protection != Protection::none) r.policy.report_only = true;
+  }
+  return std::shared_ptr<const Policy>(std::make_shared<Policy>(
+      Policy{std::move(check.value()), RouteTable(std::move(routes)), s.failure, s.claim_headers,
+             s.cors_preflight, s.uri_headers, generation, s.log_rate}));
+}
+
+void PolicyHolder::publish(std::shared_ptr<const Policy> p) {
+  const std::uint64_t g = p->generation;
+  std::atomic_store(&current_, std::move(p));
+  generation_.store(g, std::memory_order_release);
+}
+
+}  // namespace approov::authd

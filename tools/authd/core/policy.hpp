@@ -1,0 +1,71 @@
+// approov-authd's policy: what the request path reads, built whole from the settings (and the
+// secret), never modified, and swapped atomically on reload.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "approov/approov.hpp"
+#include "core/dotenv_reload.hpp"
+#include "core/routes.hpp"
+#include "core/settings.hpp"
+
+namespace approov::authd {
+
+/// What the request path reads: built whole, never modified, swapped atomically on reload.
+struct Policy {
+  RequestCheck check;
+  RouteTable routes;  // simple mode: `/` alone
+  FailureResponse failure;
+  bool claim_headers = true;
+  bool cors_preflight = false;
+  std::vector<std::string> uri_headers;
+  std::uint64_t generation = 0;
+  double log_rate = 20;  // per second, whole process, for each of denials and report-only
+};
+
+/// Reloads the .env file (through `dotenv`, so that a rotated secret there takes effect),
+/// loads the secret (the secret file, or the environment) and builds the policy. Start-up and
+/// reload only. Messages name the setting, never the secret.
+[[nodiscard]] Configured<std::shared_ptr<const Policy>> build_policy(const Settings& settings,
+                                                                     std::uint64_t generation,
+                                                                     DotenvReload& dotenv);
+
+/// One worker's cached copy of the policy in force (only its owner thread touches it).
+struct PolicyCache {
+  std::shared_ptr<const Policy> policy;
+  std::uint64_t generation = ~std::uint64_t{0};
+};
+
+/// The policy in force. `publish` (start-up, reload) and `get` (every request, on any worker)
+/// may run concurrently.
+class PolicyHolder {
+ public:
+  /// Makes `p` the policy in force. Generations must differ from one publish to the next.
+  void publish(std::shared_ptr<const Policy> p);
+
+  /// The hot path: one acquire load of a read-mostly word; the shared_ptr is copied into the
+  /// worker's `cache` only after a reload. Requires a policy published before. The reference
+  /// stays valid until the next `get` with the same cache.
+  [[nodiscard]] const Policy& get(PolicyCache& cache) const noexcept {
+    if (generation_.load(std::memory_order_acquire) != cache.generation) {
+      cache.policy = std::atomic_load(&current_);
+      cache.generation = cache.policy->generation;
+    }
+    return *cache.policy;
+  }
+
+  /// The policy in force now (a shared_ptr copy: for the admin server and reloads).
+  [[nodiscard]] std::shared_ptr<const Policy> snapshot() const {
+    return std::atomic_load(&current_);
+  }
+
+ private:
+  std::shared_ptr<const Policy> current_;
+  std::atomic<std::uint64_t> generation_{0};
+};
+
+}  // namespace approov::authd
