@@ -50,7 +50,10 @@ def _read_reply(f):
 
 
 class RedisServer:
-    def __init__(self):
+    """`password`: the default user's password (requirepass); admin commands send it."""
+
+    def __init__(self, password=None):
+        self.password = password
         self.dir = tempfile.mkdtemp(prefix="approov-redis-")
         self.port = free_port()
         self.socket = os.path.join(self.dir, "redis.sock")
@@ -59,6 +62,8 @@ class RedisServer:
                     f"unixsocketperm 700\nsave \"\"\nappendonly no\ndir {self.dir}\n"
                     f"logfile {self.dir}/redis.log\ndaemonize no\n"
                     "maxmemory-policy noeviction\nenable-debug-command yes\n")
+            if password:
+                f.write(f"requirepass {password}\n")
         self.proc = None
         self.start()
 
@@ -95,7 +100,8 @@ class RedisServer:
         """One command over TCP; the reply as str, int, None or list."""
         with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
             f = s.makefile("rb")
-            parts = ([("SELECT", str(db))] if db else []) + [args]
+            parts = (([("AUTH", self.password)] if self.password else []) +
+                     ([("SELECT", str(db))] if db else []) + [args])
             for cmd in parts:
                 data = b"*%d\r\n" % len(cmd)
                 for a in cmd:
