@@ -36,10 +36,10 @@ int main(int argc, char** argv) {
   const std::string ipk =
       approov::base64::encode(der.data(), der.size(), approov::base64::Alphabet::standard, true);
   const std::int64_t now = approov::unix_now();
-  const std::string token = approov::mint_hs256(
-      R"({"typ":"JWT","alg":"HS256"})",
-      "{\"exp\":" + std::to_string(now + 3600) + ",\"ipk\":\"" + ipk + "\"}",
-      secret.value().bytes().data(), secret.value().bytes().size());
+  const std::string token =
+      approov::mint_hs256(R"({"typ":"JWT","alg":"HS256"})",
+                          "{\"exp\":" + std::to_string(now + 3600) + ",\"ipk\":\"" + ipk + "\"}",
+                          secret.value().bytes().data(), secret.value().bytes().size());
 
   approov::BasicRequest request;
   request.set_method("GET").set_scheme("http").set_authority(authority).set_target("/");
