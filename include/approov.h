@@ -199,8 +199,22 @@ const char* approov_version(void);
 typedef struct approov_check approov_check;
 typedef struct approov_route approov_route;
 
+/* Events of a shared replay store (Redis), for a log line: it stopped answering
+ * (APPROOV_REPLAY_STORE_DOWN), or answers again (APPROOV_REPLAY_STORE_UP). `message` (not
+ * NUL-terminated, valid during the call) says what happened and never holds a password, key or
+ * signature; `unavailable_answers` counts the requests it answered "unavailable" since the
+ * previous event. Called on a request thread, rate limited by the store (at most one DOWN
+ * event per 10 s, and one UP after each reported DOWN): it must be thread-safe and quick. */
+enum approov_replay_event_kind { APPROOV_REPLAY_STORE_DOWN = 1, APPROOV_REPLAY_STORE_UP = 2 };
+typedef void (*approov_replay_event_fn)(void* context, int kind, const char* message,
+                                        size_t message_len, uint64_t unavailable_answers);
+
 /* Message-signing settings of a check. Zero-initialise, then set what you need; lengths of 0
- * mean "not set". */
+ * mean "not set".
+ *
+ * ABI: the replay_store... fields were appended after 0.1.0, so the struct is larger than in
+ * 0.1.0: code compiled against an older approov.h must be rebuilt (source stays compatible:
+ * zero-initialised new fields keep the old behaviour). */
 typedef struct approov_signing_options {
   const char* account_secret; /* the account message-signing secret, in text form */
   size_t account_secret_len;
@@ -212,6 +226,18 @@ typedef struct approov_signing_options {
   int64_t clock_skew_seconds;   /* 0: the default (60); 1..300 */
   int64_t max_lifetime_seconds; /* 0: the default (300) */
   int replay_protection;        /* non-zero: refuse a signature seen before (in-process store) */
+  /* The replay store in text form: "memory", "redis://[USER:PASSWORD@]HOST[:PORT][/DB]" or
+   * "unix:PATH[?db=N]" (Redis, shared by every instance; docs/REPLAY.md), or "none". When set,
+   * it replaces replay_protection. A Redis URL in a library built without hiredis is refused
+   * by approov_check_new, with a message that says so. */
+  const char* replay_store;
+  size_t replay_store_len;
+  /* Non-zero: when the replay store cannot answer (Redis down or slow), let the request
+   * through (counted in approov_replay_stats.unavailable) instead of refusing it with
+   * APPROOV_REPLAY_STORE_UNAVAILABLE (the default). */
+  int replay_fail_open;
+  approov_replay_event_fn replay_event; /* optional: the store's events (see above) */
+  void* replay_event_context;
 } approov_signing_options;
 
 /* A check over `verifier` (copied: the verifier may be freed afterwards). `token_header`
@@ -223,6 +249,24 @@ approov_check* approov_check_new(const approov_verifier* verifier, const char* t
                                  const approov_signing_options* signing, char* error,
                                  size_t error_size);
 void approov_check_free(approov_check* check);
+
+/* What a check's replay store has answered since it was made, for metrics (counters only
+ * grow). The connection fields are those of a Redis store (zero for the in-process one). */
+typedef struct approov_replay_stats {
+  uint64_t stored;           /* signatures recorded (first seen) */
+  uint64_t replayed;         /* signatures refused as replayed */
+  uint64_t unavailable;      /* answers "unavailable": refused, or let through when fail-open */
+  uint64_t connects;         /* connections opened, first ones and reconnections */
+  uint64_t connect_failures; /* connection attempts that failed (each starts a back-off) */
+  uint64_t timeouts;         /* connects or commands that ran out of time */
+  uint64_t errors;           /* other failures: refused or closed connections, error replies */
+} approov_replay_stats;
+
+/* Copies the replay store's counters into `stats`, at most `stats_size` bytes (pass
+ * sizeof(approov_replay_stats): a later version's extra fields are then left out). Returns 0,
+ * or -1 when the check has no replay store (or an argument is NULL). */
+int approov_check_replay_stats(const approov_check* check, approov_replay_stats* stats,
+                               size_t stats_size);
 
 /* A route: a token check by default. NULL if out of memory. */
 approov_route* approov_route_new(void);

@@ -3,13 +3,13 @@
 # Usage: scripts/install-deps.sh [build|test|bench] [--list]   (default: test)
 #   build: what a default top-level configure and build need; test: + the proxies and tools
 #   the tests run; bench: + what bench/*.sh need (peers, gnuplot for the charts)
-# Needs root (or sudo). Services that packages would start (nginx, haproxy, caddy) are kept
+# Needs root (or sudo). Services that packages would start (nginx, haproxy, caddy, redis) are kept
 # from starting: the tests start their own instances on loopback ports.
 set -euo pipefail
 level="${1:-test}"
 
 build_pkgs=(build-essential cmake ninja-build pkg-config libssl-dev libcurl4-openssl-dev libcli11-dev
-  libboost-dev libboost-system-dev libcpp-httplib-dev libmicrohttpd-dev)
+  libboost-dev libboost-system-dev libcpp-httplib-dev libmicrohttpd-dev libhiredis-dev)
 # A top-level configure builds the tests and benchmarks by default (APPROOV_BUILD_TESTS and
 # APPROOV_BUILD_BENCHMARKS), which need GoogleTest, Google Benchmark and python3 (tests/cli):
 # installed here so that README's plain `cmake -S . -B build` works after `build`. (Small
@@ -19,7 +19,7 @@ build_pkgs+=(libgtest-dev libgmock-dev libbenchmark-dev python3)
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jwt python3-yaml python3-cryptography curl
   nginx-light nginx-dev libnginx-mod-http-headers-more-filter caddy haproxy luajit wrk clang-14
   libclang-rt-14-dev llvm-14 libsimdjson-dev
-  procps iproute2 valgrind git clang-format)
+  procps iproute2 valgrind git clang-format redis-server)
 # envsubst fills the nginx recipe's template (as docs/gateways/nginx.md does); strace and
 # systemd-analyze check the systemd unit's sandbox; groff/man render the man pages.
 test_pkgs+=(gettext-base strace systemd groff-base man-db)

@@ -446,6 +446,26 @@ approov_check* approov_check_new(const approov_verifier* verifier, const char* t
       }
       if (signing->replay_protection != 0)
         config.replay_store = approov::make_memory_replay_store();
+      config.replay_fail_open = signing->replay_fail_open != 0;
+      if (signing->replay_store != nullptr && signing->replay_store_len != 0) {
+        approov::ReplayEventHandler on_event;
+        if (signing->replay_event != nullptr) {
+          on_event = [fn = signing->replay_event,
+                      context = signing->replay_event_context](const approov::ReplayStoreEvent& e) {
+            const int kind = e.kind == approov::ReplayStoreEvent::Kind::recovered
+                                 ? APPROOV_REPLAY_STORE_UP
+                                 : APPROOV_REPLAY_STORE_DOWN;
+            fn(context, kind, e.message.data(), e.message.size(), e.unavailable_answers);
+          };
+        }
+        auto store = approov::make_replay_store(
+            view(signing->replay_store, signing->replay_store_len), std::move(on_event));
+        if (!store) {
+          write_error(error, error_size, store.error());
+          return nullptr;
+        }
+        config.replay_store = std::move(store).value();
+      }
     }
     auto check =
         approov::RequestCheck::create(verifier->verifier, std::move(source), std::move(config));
@@ -462,6 +482,18 @@ approov_check* approov_check_new(const approov_verifier* verifier, const char* t
 
 void approov_check_free(approov_check* check) {
   delete check;
+}
+
+int approov_check_replay_stats(const approov_check* check, approov_replay_stats* stats,
+                               size_t stats_size) {
+  if (check == nullptr || stats == nullptr) return -1;
+  const auto& store = check->check.signing().replay_store;
+  if (!store) return -1;
+  const approov::ReplayStoreStats s = store->stats();
+  approov_replay_stats out{s.stored,           s.replayed, s.unavailable, s.connects,
+                           s.connect_failures, s.timeouts, s.errors};
+  std::memcpy(stats, &out, stats_size < sizeof out ? stats_size : sizeof out);
+  return 0;
 }
 
 approov_route* approov_route_new(void) {

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -45,7 +46,11 @@ void print_help() {
       "  APPROOV_SIGNATURE_BASE_URL   public base URL (https://api.example.com) when behind a\n"
       "                    TLS-terminating proxy: its scheme and host are what was signed\n"
       "  APPROOV_SIGNATURE_CLOCK_SKEW (default 60), APPROOV_SIGNATURE_MAX_LIFETIME (default 300)\n"
-      "  APPROOV_REPLAY_STORE=memory   accept each signature once (per process)\n"
+      "  APPROOV_REPLAY_STORE   accept each signature once: memory (this process), or a\n"
+      "                    Redis shared by every instance: redis://[USER:PASSWORD@]HOST:PORT/DB\n"
+      "                    or unix:PATH[?db=N] (docs/REPLAY.md); default none\n"
+      "  APPROOV_REPLAY_FAIL=closed|open   when the replay store cannot answer: refuse the\n"
+      "                    request (closed, the default) or let it through (open)\n"
       "  APPROOV_DEMO=1    same as --demo: without a secret, use the PUBLIC test secret\n",
       kProgram);
 }
@@ -60,17 +65,21 @@ const char* env(const char* name) {
   return (v != nullptr && *v != '\0') ? v : nullptr;
 }
 
+// The replay store's events (Redis unreachable, then back), one line each on stderr; the
+// store rate-limits them. The message never holds a password, a key or a signature.
+void log_replay_event(const approov::ReplayStoreEvent& e) {
+  const bool up = e.kind == approov::ReplayStoreEvent::Kind::recovered;
+  std::fprintf(stderr, "approov: replay store %s: %.*s (%llu unavailable answers%s)\n",
+               up ? "recovered" : "unavailable", static_cast<int>(e.message.size()),
+               e.message.data(), static_cast<unsigned long long>(e.unavailable_answers),
+               up ? " during the outage" : " since the last report");
+}
+
+// Signing settings, the replay store among them, from the environment
+// (message_signing_from_environment reads APPROOV_REPLAY_STORE and APPROOV_REPLAY_FAIL).
 approov::MessageSigningConfig signing_config() {
-  auto config = approov::message_signing_from_environment();
+  auto config = approov::message_signing_from_environment(log_replay_event);
   if (!config) config_error(config.error());
-  if (const char* store = env("APPROOV_REPLAY_STORE")) {
-    if (std::strcmp(store, "memory") == 0) {
-      config.value().replay_store = approov::make_memory_replay_store();
-    } else if (std::strcmp(store, "none") != 0) {
-      config_error("APPROOV_REPLAY_STORE must be memory or none (got \"" + std::string(store) +
-                   "\")");
-    }
-  }
   return std::move(config).value();
 }
 
@@ -166,7 +175,10 @@ int main(int argc, char** argv) {
   // The public test secret is used in demo mode when no secret is set (make_guard says so).
   const bool demo_secret = settings.demo && env("APPROOV_BASE64_SECRET") == nullptr &&
                            env("APPROOV_BASE64URL_SECRET") == nullptr;
-  const approov::adapters::Guard guard = hello::make_guard(settings, kProgram, signing_config());
+  approov::MessageSigningConfig signing = signing_config();
+  const std::shared_ptr<approov::ReplayStore> replay_store = signing.replay_store;
+  const bool replay_fail_open = signing.replay_fail_open;
+  const approov::adapters::Guard guard = hello::make_guard(settings, kProgram, std::move(signing));
   // The token, then the message signature that the token calls for (none for a token with
   // neither ipk nor mskid: Approov's failover tokens).
   const approov::RoutePolicy route = approov::RoutePolicy::token_check().with_signatures();
@@ -189,6 +201,11 @@ int main(int argc, char** argv) {
   }
   // Where it listens (the token-only demo lines are left out: this server's are below).
   hello::announce(settings, kProgram, server.port(), approov::Protection::none);
+  if (replay_store) {
+    std::printf("replay store: %s (%s)\n", replay_store->description().c_str(),
+                replay_fail_open ? "fail-open" : "fail-closed");
+    std::fflush(stdout);
+  }
   if (demo_secret) {
     print_demo(settings.host, server.port());
     std::fflush(stdout);
