@@ -49,9 +49,10 @@ bool using_public_test_secret();
 
 /// The keyset variables, for --help texts.
 inline constexpr const char* kKeysetHelp =
-    "  APPROOV_JWKS_FILE  a keyset: JWKS (or JWK) file of public keys, beside or instead of\n"
-    "                    the secret (docs/KEYSETS.md)\n"
-    "  APPROOV_JWKS_URL  a keyset at an https:// URL: fetched at start-up, then refreshed\n"
+    "  APPROOV_JWKS_FILE a keyset: JWKS (or JWK) file of public keys, beside or instead\n"
+    "                    of the secret (docs/KEYSETS.md)\n"
+    "  APPROOV_JWKS_URL  a keyset at an https:// URL: fetched at start-up, then\n"
+    "                    refreshed in the background\n"
     "  APPROOV_JWKS_CA_FILE   CA bundle (PEM) for the JWKS URL (default: the system's)\n"
     "  APPROOV_JWKS_REFRESH_INTERVAL   seconds between JWKS URL refreshes (default 300)\n"
     "  APPROOV_AUDIENCE  if set, a token's aud must be (or contain) this value\n"

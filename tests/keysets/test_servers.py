@@ -218,6 +218,15 @@ class ServerKeysets(unittest.TestCase):
         self.assertIn("a keyset is configured, so the public test secret is not used", err)
         self.assertNotIn("PUBLIC Approov test secret", err)
 
+    def test_key_ids_cannot_forge_log_lines(self):
+        # A kid is text from the JWKS (maybe served by a URL): the start-up line escapes it.
+        jwk = dict(self.keys.jwk["ec-1"], kid='ec-1\nhello-server: forged "line"\x7f')
+        path = self.keys.write("odd-kid.jwks", json.dumps({"keys": [jwk]}))
+        srv = self.server({"APPROOV_JWKS_FILE": path})
+        out = srv.output()
+        self.assertIn('kid "ec-1\\x0ahello-server: forged \\x22line\\x22\\x7f" ES256', out)
+        self.assertNotIn("\nhello-server: forged", out)
+
     # ---- start-up refusals --------------------------------------------------------------
     def test_startup_refusals(self):
         k = self.keys
