@@ -1,56 +1,38 @@
 #!/usr/bin/env bash
 # HTTP benchmark: wrk on loopback against hello-server-token-check (Boost.Beast engine, one
 # serving thread) with a valid and with an invalid token, beside the peer servers of
-# ../shared/peers (Python http.server+PyJWT, Node http+jsonwebtoken, Go net/http+golang-jwt,
+# bench/peers (Python http.server+PyJWT, Node http+jsonwebtoken, Go net/http+golang-jwt,
 # HAProxy 2.6 jwt_verify, nginx static 200) in the same run. Each server is pinned to core
 # $SRV_CPU, wrk (-t1 -c$CONN) to core $WRK_CPU. Rounds are interleaved (every server once per
 # round) and the table shows medians over rounds, so the machine's slow phases hit all alike.
-#   RUNS=3 DUR=5 bench/http.sh          (~4 min on 2 cores; root: installs peers from apt/npm)
-# Knobs: RUNS DUR CONN PORT SRV_CPU WRK_CPU PEERS_DIR (default ../shared/peers) BUILD_DIR
-#        PEERS (scratch dir, default /tmp/peers) ONLY_OURS=1 (skip the peers)
+#   RUNS=3 DUR=5 bench/http.sh          (~4 min on 2 cores; root: installs what it needs)
+# Results: $RESULTS/http.tsv (the table), http-chart.tsv and http.svg (gnuplot), RESULTS
+# defaulting to build/bench-results.
+# Knobs: RUNS DUR CONN PORT SRV_CPU WRK_CPU BUILD_DIR RESULTS PEERS (scratch dir for the built
+#        peers, default /tmp/approov-bench-peers) ONLY_OURS=1 (skip the peers)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PEERS_DIR="${PEERS_DIR:-$(cd "$ROOT/.." && pwd)/shared/peers}"
-PEERS="${PEERS:-/tmp/peers}"
+. "$ROOT/bench/peers/lib.sh"
+PEERS="${PEERS:-/tmp/approov-bench-peers}"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build-demo}"
+RESULTS="${RESULTS:-$ROOT/build/bench-results}"
 RUNS="${RUNS:-3}"; DUR="${DUR:-5}"; CONN="${CONN:-32}"; PORT="${PORT:-8002}"
 SRV_CPU="${SRV_CPU:-0}"; WRK_CPU="${WRK_CPU:-1}"; ONLY_OURS="${ONLY_OURS:-0}"
-[ -f "$PEERS_DIR/tokens.env" ] || { echo "peers not found in $PEERS_DIR (set PEERS_DIR)" >&2; exit 2; }
-mkdir -p "$PEERS/bin" "$PEERS/npm" "$PEERS/nginx/tmp"
+mkdir -p "$PEERS" "$RESULTS"
 
 # ---- install and build -------------------------------------------------------------------
-"$ROOT/scripts/install-deps.sh" build
-need=()
-for p in wrk haproxy python3-jwt golang-github-golang-jwt-jwt-dev curl util-linux; do
-  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
-done
-command -v nginx >/dev/null || need+=(nginx-light)
-command -v go >/dev/null || need+=(golang-go)
-command -v node >/dev/null || need+=(nodejs)
-command -v npm >/dev/null || need+=(npm)
-if ((${#need[@]})); then
-  # Debian's postinst would start nginx/haproxy services; keep them from starting.
-  if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; RMPOL=1; fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null
-  [ "${RMPOL:-0}" = 1 ] && rm -f /usr/sbin/policy-rc.d
-fi
-if [ "$ONLY_OURS" != 1 ]; then
-  if [ ! -d "$PEERS/npm/node_modules/jsonwebtoken" ]; then
-    (cd "$PEERS/npm" && { [ -f package.json ] || echo '{"name":"peers","private":true}' >package.json; } &&
-      npm install --no-audit --no-fund --silent jsonwebtoken@9 >/dev/null)
-  fi
-  (cd "$PEERS" && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o "$PEERS/bin/go_server" "$PEERS_DIR/http/go_server.go")
-fi
+"$ROOT/scripts/install-deps.sh" bench
+peers_tokens
+[ "$ONLY_OURS" = 1 ] || peers_build "$PEERS"
 cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DAPPROOV_BUILD_EXAMPLES=ON \
   -DAPPROOV_BUILD_TESTS=OFF -DAPPROOV_BUILD_BENCHMARKS=OFF -DAPPROOV_BUILD_FUZZERS=OFF \
   -DAPPROOV_BUILD_TOOLS=OFF >/dev/null
 cmake --build "$BUILD_DIR" --target hello-server-token-check -j "$(nproc)" >/dev/null
 OURS="$BUILD_DIR/examples/hello-server-token-check"
 
-set -a; . "$PEERS_DIR/tokens.env"; set +a
 LOAD0="$(cut -d" " -f1-3 /proc/loadavg)"  # other work on the machine skews results: reported
-sed -e "s|@SECRET_B64@|$NONUL_SECRET_B64|" -e "s|@PORT@|$PORT|" "$PEERS_DIR/http/haproxy.cfg.in" >"$PEERS/haproxy.cfg"
-sed -e "s|@PREFIX@|$PEERS/nginx|g" -e "s|@PORT@|$PORT|" "$PEERS_DIR/http/nginx.conf.in" >"$PEERS/nginx/nginx.conf"
+START="$(date -u '+%F %H:%M UTC')"
+peers_nginx_static "$PEERS/nginx" "127.0.0.1:$PORT"
 
 # ---- server lifecycle (only PIDs started here are ever killed) ----------------------------
 SPID=""
@@ -103,18 +85,22 @@ suite() {  # key name valid invalid cmd...
   fi
   stop_server
 }
-NODE="env NODE_PATH=$PEERS/npm/node_modules node $PEERS_DIR/http/node_server.js"
 for ((r = 1; r <= RUNS; r++)); do
   LABELS=()
   suite ours "approov-cpp hello-server-token-check (Beast, 1 thread)" "$TOKEN_SMALL" "$TOKEN_BADSIG" \
-    env -u APPROOV_BASE64URL_SECRET APPROOV_BASE64_SECRET="$APPROOV_BASE64_SECRET" HTTP_PORT="$PORT" \
-    SERVER_HOSTNAME=127.0.0.1 HTTP_THREADS=1 "$OURS"
+    env -u APPROOV_BASE64URL_SECRET HTTP_PORT="$PORT" SERVER_HOSTNAME=127.0.0.1 HTTP_THREADS=1 "$OURS"
   if [ "$ONLY_OURS" != 1 ]; then
-    suite go "go1.19 net/http+golang-jwt v4" "$TOKEN_SMALL" "$TOKEN_BADSIG" env HTTP_PORT="$PORT" GOMAXPROCS=1 "$PEERS/bin/go_server"
-    suite haproxy "haproxy 2.6 jwt_verify" "$TOKEN_SMALL_NONUL" "$TOKEN_BADSIG" haproxy -db -f "$PEERS/haproxy.cfg"
-    suite node "node20 http+jsonwebtoken (KeyObject)" "$TOKEN_SMALL" "$TOKEN_BADSIG" env HTTP_PORT="$PORT" SECRET_MODE=keyobject $NODE
-    suite python "python3 http.server+PyJWT (HTTP/1.0)" "$TOKEN_SMALL" "" env HTTP_PORT="$PORT" /usr/bin/python3 "$PEERS_DIR/http/py_server.py"
-    suite nginx "nginx static 200 (no check, upper bound)" "$TOKEN_SMALL" "$TOKEN_BADSIG" nginx -p "$PEERS/nginx" -c "$PEERS/nginx/nginx.conf"
+    suite go "go1.19 net/http+golang-jwt v4" "$TOKEN_SMALL" "$TOKEN_BADSIG" \
+      env HTTP_PORT="$PORT" GOMAXPROCS=1 "$PEERS/bin/go-peer"
+    suite haproxy "haproxy 2.6 jwt_verify" "$TOKEN_SMALL_HAPROXY" "$TOKEN_BADSIG" \
+      env PEER_LISTEN="127.0.0.1:$PORT" HAPROXY_SECRET_B64="$HAPROXY_SECRET_B64" \
+      haproxy -db -f "$PEERS_SRC/haproxy/jwt.cfg"
+    suite node "node http+jsonwebtoken (KeyObject)" "$TOKEN_SMALL" "$TOKEN_BADSIG" \
+      env HTTP_PORT="$PORT" NODE_PATH="$PEERS/node/node_modules" node "$PEERS_SRC/node/server.js"
+    suite python "python3 http.server+PyJWT (HTTP/1.0)" "$TOKEN_SMALL" "" \
+      env HTTP_PORT="$PORT" /usr/bin/python3 "$PEERS_SRC/python/server.py"  # Debian's, with PyJWT
+    suite nginx "nginx static 200 (no check, upper bound)" "$TOKEN_SMALL" "$TOKEN_BADSIG" \
+      nginx -p "$PEERS/nginx" -c "$PEERS/nginx/nginx.conf" -e "$PEERS/nginx/error.log"
   fi
   echo "  round $r/$RUNS done" >&2
 done
@@ -142,7 +128,42 @@ echo
 echo "wrk -t1 -c$CONN -d${DUR}s, median of $RUNS interleaved rounds, server on CPU $SRV_CPU, wrk on CPU $WRK_CPU, 127.0.0.1 ($(date -u +%F))"
 { echo "server, token|req/s|p50 ms|p99 ms|CPU us/req|vs Go|vs HAProxy|statuses|sock errs"; printf '%s\n' "${rows[@]}"; } | column -t -s'|'
 echo "(CPU us/req: user+system time of the server process(es) per request during the measured run)"
-echo "load average (1/5/15 min) at start: $LOAD0; at end: $(cut -d" " -f1-3 /proc/loadavg)"
+LOAD1="$(cut -d" " -f1-3 /proc/loadavg)"
+echo "load average (1/5/15 min) at start: $LOAD0; at end: $LOAD1"
+
+# ---- data files and chart ------------------------------------------------------------------
+# http.tsv: the table above; http-chart.tsv: one row per server (valid and invalid side by
+# side, "-" where not measured) for bench/plot/http.gp, which draws http.svg: req/s, p99 and
+# the server's CPU time per request (the steadiest of the three when the machine is shared).
+CONDITIONS="wrk -t1 -c$CONN -d${DUR}s, median of $RUNS rounds, load average $LOAD0 at start, $LOAD1 at end"
+{
+  echo "# bench/http.sh, $START, $CONDITIONS"
+  echo "# server, token	req/s	p50 ms	p99 ms	CPU us/req	vs Go	vs HAProxy	statuses	sock errs"
+  printf '%s\n' "${rows[@]}" | tr '|' '\t'
+} >"$RESULTS/http.tsv"
+value() {  # KEY COLUMN: the median, or "-" when not measured (or answered wrongly)
+  if [ -f "$RES/$1" ] && ! grep -q WRONG "$RES/$1"; then med "$1" "$2"; else echo -; fi
+}
+{
+  printf '# server\tvalid req/s\tinvalid req/s\tvalid p99 ms\tinvalid p99 ms'
+  printf '\tvalid CPU us/req\tinvalid CPU us/req\n'
+  for entry in "ours|approov-cpp" "go|Go" "haproxy|HAProxy" "node|Node.js" "python|Python" \
+               "nginx|nginx static (no check)"; do
+    IFS='|' read -r key short <<<"$entry"
+    valid="$key.valid"; [ "$key" = nginx ] && valid=nginx
+    [ -f "$RES/$valid" ] || continue
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$short" "$(value "$valid" 1)" \
+      "$(value "$key.invalid" 1)" "$(value "$valid" 3)" "$(value "$key.invalid" 3)" \
+      "$(value "$valid" 7)" "$(value "$key.invalid" 7)"
+  done
+} >"$RESULTS/http-chart.tsv"
+if command -v gnuplot >/dev/null; then
+  gnuplot -e "data='$RESULTS/http-chart.tsv'; out='$RESULTS/http.svg'; subtitle='$START, $CONDITIONS'" \
+    "$ROOT/bench/plot/http.gp"
+  echo "data: $RESULTS/http.tsv, $RESULTS/http-chart.tsv; chart: $RESULTS/http.svg"
+else
+  echo "data: $RESULTS/http.tsv, $RESULTS/http-chart.tsv (no chart: gnuplot not installed)"
+fi
 # Targets (issue 3): ours >= 2x Go's req/s and >= HAProxy's, p99 below both, per token kind.
 if [ "$ONLY_OURS" != 1 ]; then
   for kind in valid invalid; do

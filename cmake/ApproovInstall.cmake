@@ -28,13 +28,17 @@ else()
   set(APPROOV_PC_PREFIX "\${pcfiledir}/${APPROOV_PC_UP}")
 endif()
 
-# pkg-config: a static build must also pull in libcrypto.
+# pkg-config: a static build must also pull in libcrypto (and hiredis, with the Redis store).
+set(APPROOV_PC_DEPENDENCIES "libcrypto >= 3")
+if(APPROOV_HAVE_HIREDIS)
+  string(APPEND APPROOV_PC_DEPENDENCIES ", hiredis")
+endif()
 if(BUILD_SHARED_LIBS)
-  set(APPROOV_PC_REQUIRES_PRIVATE "libcrypto >= 3")
+  set(APPROOV_PC_REQUIRES_PRIVATE "${APPROOV_PC_DEPENDENCIES}")
   set(APPROOV_PC_REQUIRES "")
 else()
   set(APPROOV_PC_REQUIRES_PRIVATE "")
-  set(APPROOV_PC_REQUIRES "libcrypto >= 3")
+  set(APPROOV_PC_REQUIRES "${APPROOV_PC_DEPENDENCIES}")
 endif()
 # A static libapproov needs the C++ runtime when a C program links it: the libraries the C++
 # compiler adds implicitly (libstdc++ with g++, libc++ with clang -stdlib=libc++) beyond the C

@@ -70,6 +70,53 @@ def payloads():
     }
 
 
+NOW = 1700000000  # fuzz_verify's clock; its second verifier allows 60 s of leeway
+
+
+def boundary_payloads():
+    """Time, audience, issuer and pay claims at the exact values where the rules turn."""
+    out = {}
+    for name, exp in {"now": "1700000000", "now-frac": "1700000000.0", "now-exp": "17e8",
+                      "now-exp-frac": "1.7e9", "now-tiny-after": "1700000000.0000000001",
+                      "now-tiny-before": "1699999999.9999999999", "leeway-edge": "1699999940",
+                      "leeway-inside": "1699999940.5", "max": "253402300799",
+                      "max-frac": "253402300799.0000001", "max+1": "253402300800",
+                      "wraps": "18446744073709551617", "neg": "-1", "zero": "-0.0e5",
+                      "tiny": "1e-400", "huge-exponent": "1e99999999999",
+                      # for the check at the epoch (now = 0)
+                      "half-exponent": "5e-1", "minus-half-exponent": "-5e-1",
+                      "half": "0.5"}.items():
+        out["exp-" + name] = b'{"exp":' + exp.encode() + b'}'
+    for claim in ("nbf", "iat"):
+        for name, value in {"now": "1700000000", "now+1": "1700000001", "now+frac": "1700000000.5",
+                            "leeway-edge": "1700000060", "leeway-past": "1700000060.001",
+                            "neg": "-1700000000", "string": '"1"', "null": "null",
+                            "half-exponent": "5e-1", "zero": "0e5"}.items():
+            out[claim + "-" + name] = ('{"exp":4708683205,"%s":%s}' % (claim, value)).encode()
+    for name, aud in {"string": '"api"', "array": '["x","api"]', "nested": '[["api"]]',
+                      "object": '{"aud":"api"}', "escaped": '"\\u0061pi"', "prefix": '"ap"',
+                      "longer": '"apix"', "number": "1"}.items():
+        out["aud-" + name] = ('{"exp":4708683205,"iss":"approov","aud":%s}' % aud).encode()
+    for name, iss in {"exact": '"approov"', "prefix": '"approo"', "empty": '""',
+                      "longer": '"approovx"', "escaped": '"\\u0061pproov"',
+                      "array": '["approov"]'}.items():
+        out["iss-" + name] = ('{"exp":4708683205,"aud":"api","iss":%s}' % iss).encode()
+    digest = hashlib.sha256(AUTH.encode()).digest()
+    flipped = bytes([digest[0]]) + digest[1:31] + bytes([digest[31] ^ 1])
+    for name, pay in {"std": base64.b64encode(digest), "url": base64.urlsafe_b64encode(digest),
+                      "url-nopad": base64.urlsafe_b64encode(digest).rstrip(b"="),
+                      "std-nopad": base64.b64encode(digest).rstrip(b"="),
+                      "last-byte": base64.b64encode(flipped),
+                      "short": base64.b64encode(digest[:16]),
+                      "long": base64.b64encode(digest + b"x"),
+                      "mixed": base64.b64encode(digest).replace(b"+", b"-", 1)}.items():
+        out["binding-pay-" + name] = b'{"exp":4708683205,"pay":"' + pay + b'"}'
+    out["binding-pay-number"] = b'{"exp":4708683205,"pay":32}'
+    out["binding-pay-escaped"] = (b'{"exp":4708683205,"pay":"\\u' + b"%04x" % base64.b64encode(digest)[0] +
+                          base64.b64encode(digest)[1:] + b'"}')
+    return out
+
+
 def headers(alg="HS256", extra=""):
     return ('{"typ":"JWT","alg":"%s"%s}' % (alg, extra)).encode()
 
@@ -115,6 +162,8 @@ def main():
         write("verify", "token-" + name, tok)
     for name, p in payloads().items():
         write("verify", "payload-" + name, p)
+    for name, p in boundary_payloads().items():
+        write("verify", "payload-" + name, p)
     bind = toks["bind"].decode()
     write("verify", "request-bind", ("Approov-Token: %s\nAuthorization: %s\nX-Device: d1" %
                                      (bind, AUTH)).encode())
@@ -148,6 +197,23 @@ def main():
         "duplicate-nested": b'{"a":{"b":1,"b":2}}',
         "same-key-other-objects": b'{"a":{"b":1},"c":{"b":2}}',
         "literals": b'{"t":true,"f":false,"n":null,"a":[true,false,null]}',
+        # What simdjson accepts and we refuse (each for its documented reason), and what
+        # both refuse.
+        "top-level-array": b'[1,2]', "top-level-string": b'"x"', "top-level-number": b' 1 ',
+        "duplicate-escaped-both": b'{"\\u0061b":1,"a\\u0062":2}',
+        "noncharacter-plane-1": b'{"a":"\xf0\x9f\xbf\xbf"}',
+        "noncharacter-fdef": b'{"a":"\\ufdef"}',
+        "lone-low": b'{"\\udc00":1}', "lone-high-end": b'{"a":1,"\\ud800":2}',
+        "high-high": b'{"a":"\\udbff\\udbff"}',
+        "escape-lengths": b'{"a":"\\u007f\\u0080\\u07ff\\u0800\\uffFD\\ud800\\udc00\\udbff\\udffd"}',
+        "high-then-escape": b'{"a":"\\ud800\\u0041","b":"\\ud800\\n"}',
+        "depth-32": b'{"a":' + b"[" * 31 + b"]" * 31 + b"}",
+        "depth-33-objects": b'{"a":' + b'{"a":' * 31 + b"1" + b"}" * 31 + b"}",
+        "form-feed": b'{"a":1\x0c}', "vertical-tab": b'\x0b{"a":1}',
+        "escaped-quote": b'{"a":"it\\\'s"}', "control-1f": b'{"a":"xxxxxxxx\x1fxxxxxxxx"}',
+        "control-in-name": b'{"a\x01":1}', "del": b'{"a":"\x7f"}',
+        "events": b' {"a": [1, {"b\\n": null}], "c":"x\\"y", "d":true} ',
+        "lenient-then-syntax": b'{"a":1,"a":2,}',
     }
     for name, j in header_json.items():
         write("json", name, j)
@@ -159,6 +225,18 @@ def main():
         "remainder-one": b"Zm9vY", "whitespace": b"Zm9v\n", "secret": b"h+CX0tOzdAAR9l15bWAqvq7w9olk66daIH+Xk+IAHhVVHszjDzeGobzNnqyRze3lw/WVyWrc2gZfh3XXfBOmww==",
         "pay": pay_for(AUTH).encode(), "signature": b"c8I4KNndbThAQ7zlgX4_QDtcxCrD9cff1elaCJe9p9U",
         "binary": bytes(range(256)),
+        # Texts whose mode decides: url-only and standard-only characters, padding where it
+        # may be forbidden or required, and 32-character blocks for the vector decoder.
+        "dash-only": b"-AAA", "underscore-only": b"_AAA", "plus-only": b"+AAA",
+        "slash-only": b"/AAA", "url-padded": b"-A==", "standard-unpadded": b"+A",
+        "one-pad-short": b"Zm8", "wrong-pad-count": b"Zg=", "extra-pad": b"Zm8==",
+        "block-valid": b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef" * 2,
+        "block-invalid": b"ABCDEFGHIJKLMNOP*RSTUVWXYZabcdefABCD",
+        "block-mixed": b"ABCDEFGHIJKLMNOP-RSTUVWXYZabcde+ABCD",
+        "block-padded": b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefAB==",
+        "block-high-byte": b"ABCDEFGHIJKLMNOP\xc1RSTUVWXYZabcdefABCD",
+        # one unused bit set, the highest of four (after two characters) or of two (three)
+        "unused-bit-3": b"QI", "unused-bit-1": b"QUC",
     }
     for name, v in b64.items():
         write("base64", name, v)

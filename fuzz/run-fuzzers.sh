@@ -14,7 +14,7 @@ fi
 HERE="$(cd "$(dirname "$0")" && pwd)"
 BUILD="$(cd "$1" && pwd)"
 SECONDS_EACH="$2"
-TARGETS=(verify json base64 structured_fields)
+TARGETS=(verify json base64 structured_fields signature_base jwks)
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

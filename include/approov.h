@@ -62,6 +62,63 @@ approov_verifier* approov_verifier_new(const char* secret, size_t secret_len,
 approov_verifier* approov_verifier_new_from_env(int64_t leeway_seconds, char* error,
                                                 size_t error_size);
 
+/* ---- a verifier from a configuration: secrets, keysets, audience, issuer, leeway ----------
+ *
+ * Build an approov_config step by step, then make any number of verifiers from it. Each add or
+ * set function returns 0, or -1 and writes a NUL-terminated message (truncated to error_size;
+ * naming the setting and the problem, never a secret) into `error` when it is not NULL; a
+ * failed call leaves the configuration as it was. Strings are (pointer, length) pairs, copied.
+ * A configuration is not safe to change from two threads at once.
+ *
+ * Secrets and keys may be combined: a token's `kid` and `alg` then decide which key verifies
+ * it (HS256 tokens without `kid` go to the secrets, as Approov's default tokens do); see
+ * docs/KEYSETS.md. Algorithms are the RFC 7518 names: "RS256" ... "PS512", "ES256", "ES384",
+ * "ES512", "EdDSA". */
+typedef struct approov_config approov_config;
+
+approov_config* approov_config_new(void); /* NULL if out of memory */
+void approov_config_free(approov_config* config);
+
+/* An HMAC secret in text form, with an optional key id (key_id NULL or key_id_len 0: none). */
+APPROOV_NODISCARD int approov_config_add_secret(approov_config* config, const char* secret,
+                                                size_t secret_len, approov_secret_encoding encoding,
+                                                const char* key_id, size_t key_id_len, char* error,
+                                                size_t error_size);
+
+/* Every key of a JWKS document ({"keys":[...]}): all or none (a malformed key, a duplicate kid,
+ * an unsupported kty/crv/alg, a private member... refuse the whole set). */
+APPROOV_NODISCARD int approov_config_add_jwks(approov_config* config, const char* jwks,
+                                              size_t jwks_len, char* error, size_t error_size);
+
+/* One PEM public key ("PUBLIC KEY" or "RSA PUBLIC KEY") with its key id and algorithm. */
+APPROOV_NODISCARD int approov_config_add_pem_key(approov_config* config, const char* pem,
+                                                 size_t pem_len, const char* key_id,
+                                                 size_t key_id_len, const char* alg, size_t alg_len,
+                                                 char* error, size_t error_size);
+
+/* The keys of a file: a JWKS, a JWK (alg optional when the JWK has one; key_id must be empty)
+ * or a PEM public key (key_id and alg required). Empty strings (or NULL) mean "not given". */
+APPROOV_NODISCARD int approov_config_add_key_file(approov_config* config, const char* path,
+                                                  size_t path_len, const char* key_id,
+                                                  size_t key_id_len, const char* alg,
+                                                  size_t alg_len, char* error, size_t error_size);
+
+/* Require `aud` to equal `audience` (or, for an array, to contain it), and `iss` to equal
+ * `issuer`: APPROOV_BAD_AUDIENCE, APPROOV_BAD_ISSUER otherwise. */
+APPROOV_NODISCARD int approov_config_set_audience(approov_config* config, const char* audience,
+                                                  size_t audience_len, char* error,
+                                                  size_t error_size);
+APPROOV_NODISCARD int approov_config_set_issuer(approov_config* config, const char* issuer,
+                                                size_t issuer_len, char* error, size_t error_size);
+/* Clock leeway for exp, nbf and iat: 0..300 seconds (default 0). */
+APPROOV_NODISCARD int approov_config_set_leeway(approov_config* config, int64_t seconds,
+                                                char* error, size_t error_size);
+
+/* A verifier from the configuration (which stays the caller's and may be freed right after).
+ * NULL, with a message, if it holds no secret or key, or two keys share a key id. */
+approov_verifier* approov_verifier_new_from_config(const approov_config* config, char* error,
+                                                   size_t error_size);
+
 void approov_verifier_free(approov_verifier* verifier);
 
 /* Verifies a token at time `now` (Unix seconds). Returns an approov_reason (APPROOV_OK when
@@ -91,6 +148,13 @@ void approov_claims_destroy(approov_claims* claims);
 
 /* `exp` of the last valid token, as a double. */
 double approov_claims_exp(const approov_claims* claims);
+
+/* The key id of the key that verified the last valid token, as a view into the claims object
+ * (not NUL-terminated; length 0 for a secret without id), and its algorithm ("HS256", "ES256",
+ * ...; a static string). APPROOV_CLAIM_ABSENT, resp. NULL, when `claims` holds no valid token. */
+APPROOV_NODISCARD int approov_claims_key_id(const approov_claims* claims, const char** key_id,
+                                            size_t* key_id_len);
+const char* approov_claims_algorithm(const approov_claims* claims);
 
 /* Results of the claim lookups. */
 enum approov_claim_result {
@@ -135,8 +199,22 @@ const char* approov_version(void);
 typedef struct approov_check approov_check;
 typedef struct approov_route approov_route;
 
+/* Events of a shared replay store (Redis), for a log line: it stopped answering
+ * (APPROOV_REPLAY_STORE_DOWN), or answers again (APPROOV_REPLAY_STORE_UP). `message` (not
+ * NUL-terminated, valid during the call) says what happened and never holds a password, key or
+ * signature; `unavailable_answers` counts the requests it answered "unavailable" since the
+ * previous event. Called on a request thread, rate limited by the store (at most one DOWN
+ * event per 10 s, and one UP after each reported DOWN): it must be thread-safe and quick. */
+enum approov_replay_event_kind { APPROOV_REPLAY_STORE_DOWN = 1, APPROOV_REPLAY_STORE_UP = 2 };
+typedef void (*approov_replay_event_fn)(void* context, int kind, const char* message,
+                                        size_t message_len, uint64_t unavailable_answers);
+
 /* Message-signing settings of a check. Zero-initialise, then set what you need; lengths of 0
- * mean "not set". */
+ * mean "not set".
+ *
+ * ABI: the replay_store... fields were appended after 0.1.0, so the struct is larger than in
+ * 0.1.0: code compiled against an older approov.h must be rebuilt (source stays compatible:
+ * zero-initialised new fields keep the old behaviour). */
 typedef struct approov_signing_options {
   const char* account_secret; /* the account message-signing secret, in text form */
   size_t account_secret_len;
@@ -148,6 +226,18 @@ typedef struct approov_signing_options {
   int64_t clock_skew_seconds;   /* 0: the default (60); 1..300 */
   int64_t max_lifetime_seconds; /* 0: the default (300) */
   int replay_protection;        /* non-zero: refuse a signature seen before (in-process store) */
+  /* The replay store in text form: "memory", "redis://[USER:PASSWORD@]HOST[:PORT][/DB]" or
+   * "unix:PATH[?db=N]" (Redis, shared by every instance; docs/REPLAY.md), or "none". When set,
+   * it replaces replay_protection. A Redis URL in a library built without hiredis is refused
+   * by approov_check_new, with a message that says so. */
+  const char* replay_store;
+  size_t replay_store_len;
+  /* Non-zero: when the replay store cannot answer (Redis down or slow), let the request
+   * through (counted in approov_replay_stats.unavailable) instead of refusing it with
+   * APPROOV_REPLAY_STORE_UNAVAILABLE (the default). */
+  int replay_fail_open;
+  approov_replay_event_fn replay_event; /* optional: the store's events (see above) */
+  void* replay_event_context;
 } approov_signing_options;
 
 /* A check over `verifier` (copied: the verifier may be freed afterwards). `token_header`
@@ -159,6 +249,24 @@ approov_check* approov_check_new(const approov_verifier* verifier, const char* t
                                  const approov_signing_options* signing, char* error,
                                  size_t error_size);
 void approov_check_free(approov_check* check);
+
+/* What a check's replay store has answered since it was made, for metrics (counters only
+ * grow). The connection fields are those of a Redis store (zero for the in-process one). */
+typedef struct approov_replay_stats {
+  uint64_t stored;           /* signatures recorded (first seen) */
+  uint64_t replayed;         /* signatures refused as replayed */
+  uint64_t unavailable;      /* answers "unavailable": refused, or let through when fail-open */
+  uint64_t connects;         /* connections opened, first ones and reconnections */
+  uint64_t connect_failures; /* connection attempts that failed (each starts a back-off) */
+  uint64_t timeouts;         /* connects or commands that ran out of time */
+  uint64_t errors;           /* other failures: refused or closed connections, error replies */
+} approov_replay_stats;
+
+/* Copies the replay store's counters into `stats`, at most `stats_size` bytes (pass
+ * sizeof(approov_replay_stats): a later version's extra fields are then left out). Returns 0,
+ * or -1 when the check has no replay store (or an argument is NULL). */
+int approov_check_replay_stats(const approov_check* check, approov_replay_stats* stats,
+                               size_t stats_size);
 
 /* A route: a token check by default. NULL if out of memory. */
 approov_route* approov_route_new(void);

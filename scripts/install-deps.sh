@@ -1,17 +1,32 @@
 #!/usr/bin/env bash
 # Installs, from Debian's archive, whatever this project needs that the machine lacks.
-# Usage: scripts/install-deps.sh [build|test|bench]   (default: test = build + test tools)
-# Needs root (or sudo). Services that packages would start (nginx, haproxy, caddy) are kept
+# Usage: scripts/install-deps.sh [build|test|bench] [--list]   (default: test)
+#   build: what a default top-level configure and build need; test: + the proxies and tools
+#   the tests run; bench: + what bench/*.sh need (peers, gnuplot for the charts)
+# Needs root (or sudo). Services that packages would start (nginx, haproxy, caddy, redis) are kept
 # from starting: the tests start their own instances on loopback ports.
 set -euo pipefail
 level="${1:-test}"
 
-build_pkgs=(build-essential cmake ninja-build pkg-config libssl-dev libcli11-dev
-  libboost-dev libboost-system-dev libcpp-httplib-dev libmicrohttpd-dev)
-test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jwt python3-yaml curl
-  nginx-light libnginx-mod-http-headers-more-filter caddy haproxy luajit wrk clang-14 libclang-rt-14-dev llvm-14 libsimdjson-dev
-  procps iproute2 valgrind git clang-format)
-bench_pkgs=(hyperfine)
+build_pkgs=(build-essential cmake ninja-build pkg-config libssl-dev libcurl4-openssl-dev libcli11-dev
+  libboost-dev libboost-system-dev libcpp-httplib-dev libmicrohttpd-dev libhiredis-dev)
+# A top-level configure builds the tests and benchmarks by default (APPROOV_BUILD_TESTS and
+# APPROOV_BUILD_BENCHMARKS), which need GoogleTest, Google Benchmark and python3 (tests/cli):
+# installed here so that README's plain `cmake -S . -B build` works after `build`. (Small
+# packages; the alternative, a first command with -DAPPROOV_BUILD_TESTS=OFF, would leave a
+# newcomer's build unable to run the tests the docs describe.)
+build_pkgs+=(libgtest-dev libgmock-dev libbenchmark-dev python3)
+test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jwt python3-yaml python3-cryptography curl
+  nginx-light nginx-dev libnginx-mod-http-headers-more-filter caddy haproxy luajit wrk clang-14
+  libclang-rt-14-dev llvm-14 libsimdjson-dev
+  procps iproute2 valgrind git clang-format redis-server)
+# envsubst fills the nginx recipe's template (as docs/gateways/nginx.md does); strace and
+# systemd-analyze check the systemd unit's sandbox; groff/man render the man pages.
+test_pkgs+=(gettext-base strace systemd groff-base man-db)
+# bench/: the peer servers of bench/peers (Go net/http + golang-jwt, Python http.server +
+# PyJWT, HAProxy jwt_verify, nginx; Node's jsonwebtoken comes from npm), taskset (util-linux),
+# and gnuplot for the charts the scripts draw.
+bench_pkgs=(hyperfine golang-go golang-github-golang-jwt-jwt-dev util-linux gnuplot-nox)
 # Node.js and npm for the structured-field differential test (npm package structured-headers):
 # Debian's packages where the machine has none. A machine whose Node.js comes from elsewhere
 # (NodeSource's nodejs bundles npm and conflicts with Debian's npm package) keeps its own.
@@ -25,6 +40,14 @@ case "$level" in
   bench) pkgs+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
   *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac
+# Node.js and npm for the differential tests against the npm `jose` package: Debian's, unless
+# the machine already has a node (e.g. a newer one from another source, which brings its npm).
+if [ "$level" != build ] && ! command -v node >/dev/null; then
+  pkgs+=(nodejs npm)
+fi
+
+# --list: print the packages of this level and stop (tests/docs/test_install_deps.py uses it).
+if [ "${2:-}" = --list ]; then printf '%s\n' "${pkgs[@]}"; exit 0; fi
 
 missing=()
 for p in "${pkgs[@]}"; do

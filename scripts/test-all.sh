@@ -16,12 +16,16 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DAPPROOV_SANITIZE=ON
 cmake --build build-asan -j "$JOBS"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan -L sanitize --output-on-failure -j "$JOBS"
+# The Redis replay store too: its tests start a real redis-server (hence not `sanitize`).
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build-asan -R "^redis\." --output-on-failure -j "$JOBS"
 
 if [ "$FUZZ_SECONDS" != 0 ] && command -v clang++-14 >/dev/null; then
   echo "== libFuzzer (clang 14), ${FUZZ_SECONDS}s per target =="
   cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 \
     -DCMAKE_CXX_COMPILER=clang++-14 -DAPPROOV_BUILD_FUZZERS=ON -DAPPROOV_BUILD_TESTS=OFF \
-    -DAPPROOV_BUILD_EXAMPLES=OFF -DAPPROOV_BUILD_BENCHMARKS=OFF -DAPPROOV_BUILD_TOOLS=OFF >/dev/null
+    -DAPPROOV_BUILD_EXAMPLES=OFF -DAPPROOV_BUILD_BENCHMARKS=OFF -DAPPROOV_BUILD_TOOLS=OFF \
+    -DAPPROOV_BUILD_NGINX_MODULE=OFF >/dev/null
   cmake --build build-fuzz -j "$JOBS"
   fuzz/run-fuzzers.sh build-fuzz "$FUZZ_SECONDS"
 fi

@@ -26,6 +26,9 @@ class AsymmetricKey final : public JwsKey {
     return key_.verify(algorithm(), signing_input, signature, size);
   }
 
+  [[nodiscard]] std::string_view description() const noexcept override {
+    return key_.description();
+  }
   [[nodiscard]] const PublicKey& public_key() const noexcept { return key_; }
 
  private:

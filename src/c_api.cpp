@@ -5,6 +5,7 @@
 #include <new>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "approov/approov.hpp"
 #include "internal/json.hpp"
@@ -34,6 +35,10 @@ struct approov_route {
 struct approov_claims {
   approov::Claims claims;
   bool valid = false;
+};
+
+struct approov_config {
+  approov::VerifierConfig config;
 };
 
 namespace {
@@ -72,6 +77,42 @@ approov_verifier* make_verifier(approov::Configured<approov::Secret> secret,
 
 std::string_view view(const char* p, std::size_t n) noexcept {
   return p == nullptr ? std::string_view() : std::string_view(p, n);
+}
+
+// Runs a configuration step: 0, or -1 with its message (exceptions never cross the C API).
+template <class Step>
+int config_step(approov_config* config, char* error, std::size_t error_size, Step&& step) noexcept {
+  if (config == nullptr) {
+    write_error(error, error_size, "no configuration (NULL)");
+    return -1;
+  }
+  try {
+    const std::string problem = step(config->config);
+    if (problem.empty()) return 0;
+    write_error(error, error_size, problem);
+  } catch (const std::bad_alloc&) {
+    write_error(error, error_size, "out of memory");
+  } catch (...) {
+    write_error(error, error_size, "internal error");
+  }
+  return -1;
+}
+
+// An algorithm name from the C API, or a message.
+std::string algorithm_of(std::string_view name, std::optional<approov::Algorithm>& out) {
+  out = approov::algorithm_from_string(name);
+  if (!out) {
+    return "unknown algorithm \"" + std::string(name.substr(0, 32)) +
+           "\" (RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA)";
+  }
+  return {};
+}
+
+template <class T>
+std::string append(std::vector<T>& to, approov::Configured<std::vector<T>> from) {
+  if (!from) return from.error();
+  for (T& item : from.value()) to.push_back(std::move(item));
+  return {};
 }
 
 // The claims Claims keeps unescaped views of: outer nullopt for other names, inner nullopt
@@ -146,6 +187,116 @@ approov_verifier* approov_verifier_new_from_env(int64_t leeway_seconds, char* er
   }
 }
 
+approov_config* approov_config_new(void) {
+  return new (std::nothrow) approov_config();
+}
+
+void approov_config_free(approov_config* config) {
+  delete config;
+}
+
+int approov_config_add_secret(approov_config* config, const char* secret, size_t secret_len,
+                              approov_secret_encoding encoding, const char* key_id,
+                              size_t key_id_len, char* error, size_t error_size) {
+  return config_step(config, error, error_size, [&](approov::VerifierConfig& c) {
+    const bool url = encoding == APPROOV_SECRET_BASE64URL;
+    auto decoded = approov::decode_secret(
+        view(secret, secret_len),
+        url ? approov::SecretEncoding::base64url : approov::SecretEncoding::base64,
+        url ? "the base64url secret" : "the base64 secret", std::string(view(key_id, key_id_len)));
+    if (!decoded) return decoded.error();
+    c.secrets.push_back(std::move(decoded).value());
+    return std::string();
+  });
+}
+
+int approov_config_add_jwks(approov_config* config, const char* jwks, size_t jwks_len, char* error,
+                            size_t error_size) {
+  return config_step(config, error, error_size, [&](approov::VerifierConfig& c) {
+    return append(c.keys, approov::keys_from_jwks(view(jwks, jwks_len)));
+  });
+}
+
+int approov_config_add_pem_key(approov_config* config, const char* pem, size_t pem_len,
+                               const char* key_id, size_t key_id_len, const char* alg,
+                               size_t alg_len, char* error, size_t error_size) {
+  return config_step(config, error, error_size, [&](approov::VerifierConfig& c) {
+    std::optional<approov::Algorithm> algorithm;
+    if (std::string bad = algorithm_of(view(alg, alg_len), algorithm); !bad.empty()) return bad;
+    auto key = approov::key_from_pem(view(pem, pem_len), std::string(view(key_id, key_id_len)),
+                                     *algorithm);
+    if (!key) return key.error();
+    c.keys.push_back(std::move(key).value());
+    return std::string();
+  });
+}
+
+int approov_config_add_key_file(approov_config* config, const char* path, size_t path_len,
+                                const char* key_id, size_t key_id_len, const char* alg,
+                                size_t alg_len, char* error, size_t error_size) {
+  return config_step(config, error, error_size, [&](approov::VerifierConfig& c) {
+    std::optional<approov::Algorithm> algorithm;
+    if (alg != nullptr && alg_len != 0) {
+      if (std::string bad = algorithm_of(view(alg, alg_len), algorithm); !bad.empty()) return bad;
+    }
+    std::optional<std::string> kid;
+    if (key_id != nullptr && key_id_len != 0) kid = std::string(key_id, key_id_len);
+    return append(c.keys,
+                  approov::keys_from_file(std::string(view(path, path_len)), kid, algorithm));
+  });
+}
+
+int approov_config_set_audience(approov_config* config, const char* audience, size_t audience_len,
+                                char* error, size_t error_size) {
+  return config_step(config, error, error_size, [&](approov::VerifierConfig& c) {
+    if (audience == nullptr || audience_len == 0) return std::string("the audience is empty");
+    c.audience = std::string(audience, audience_len);
+    return std::string();
+  });
+}
+
+int approov_config_set_issuer(approov_config* config, const char* issuer, size_t issuer_len,
+                              char* error, size_t error_size) {
+  return config_step(config, error, error_size, [&](approov::VerifierConfig& c) {
+    if (issuer == nullptr || issuer_len == 0) return std::string("the issuer is empty");
+    c.issuer = std::string(issuer, issuer_len);
+    return std::string();
+  });
+}
+
+int approov_config_set_leeway(approov_config* config, int64_t seconds, char* error,
+                              size_t error_size) {
+  return config_step(config, error, error_size, [&](approov::VerifierConfig& c) {
+    if (seconds < 0 || seconds > approov::kMaxLeewaySeconds) {
+      return "leeway must be between 0 and " + std::to_string(approov::kMaxLeewaySeconds) +
+             " seconds, not " + std::to_string(seconds);
+    }
+    c.leeway_seconds = seconds;
+    return std::string();
+  });
+}
+
+approov_verifier* approov_verifier_new_from_config(const approov_config* config, char* error,
+                                                   size_t error_size) {
+  if (config == nullptr) {
+    write_error(error, error_size, "no configuration (NULL)");
+    return nullptr;
+  }
+  try {
+    auto verifier = approov::TokenVerifier::create(config->config);
+    if (!verifier) {
+      write_error(error, error_size, verifier.error());
+      return nullptr;
+    }
+    return new approov_verifier{std::move(verifier).value()};
+  } catch (const std::bad_alloc&) {
+    write_error(error, error_size, "out of memory");
+  } catch (...) {
+    write_error(error, error_size, "internal error");
+  }
+  return nullptr;
+}
+
 void approov_verifier_free(approov_verifier* verifier) {
   delete verifier;
 }
@@ -204,6 +355,19 @@ void approov_claims_destroy(approov_claims* claims) {
 
 double approov_claims_exp(const approov_claims* claims) {
   return claims != nullptr && claims->valid ? claims->claims.exp() : 0.0;
+}
+
+int approov_claims_key_id(const approov_claims* claims, const char** key_id, size_t* key_id_len) {
+  if (claims == nullptr || !claims->valid) return APPROOV_CLAIM_ABSENT;
+  const std::string_view id = claims->claims.key_id();
+  if (key_id != nullptr) *key_id = id.data();
+  if (key_id_len != nullptr) *key_id_len = id.size();
+  return APPROOV_CLAIM_FOUND;
+}
+
+const char* approov_claims_algorithm(const approov_claims* claims) {
+  if (claims == nullptr || !claims->valid) return nullptr;
+  return approov::to_string(claims->claims.algorithm()).data();  // string literals
 }
 
 int approov_claims_string(const approov_claims* claims, const char* name, size_t name_len,
@@ -282,6 +446,26 @@ approov_check* approov_check_new(const approov_verifier* verifier, const char* t
       }
       if (signing->replay_protection != 0)
         config.replay_store = approov::make_memory_replay_store();
+      config.replay_fail_open = signing->replay_fail_open != 0;
+      if (signing->replay_store != nullptr && signing->replay_store_len != 0) {
+        approov::ReplayEventHandler on_event;
+        if (signing->replay_event != nullptr) {
+          on_event = [fn = signing->replay_event,
+                      context = signing->replay_event_context](const approov::ReplayStoreEvent& e) {
+            const int kind = e.kind == approov::ReplayStoreEvent::Kind::recovered
+                                 ? APPROOV_REPLAY_STORE_UP
+                                 : APPROOV_REPLAY_STORE_DOWN;
+            fn(context, kind, e.message.data(), e.message.size(), e.unavailable_answers);
+          };
+        }
+        auto store = approov::make_replay_store(
+            view(signing->replay_store, signing->replay_store_len), std::move(on_event));
+        if (!store) {
+          write_error(error, error_size, store.error());
+          return nullptr;
+        }
+        config.replay_store = std::move(store).value();
+      }
     }
     auto check =
         approov::RequestCheck::create(verifier->verifier, std::move(source), std::move(config));
@@ -298,6 +482,18 @@ approov_check* approov_check_new(const approov_verifier* verifier, const char* t
 
 void approov_check_free(approov_check* check) {
   delete check;
+}
+
+int approov_check_replay_stats(const approov_check* check, approov_replay_stats* stats,
+                               size_t stats_size) {
+  if (check == nullptr || stats == nullptr) return -1;
+  const auto& store = check->check.signing().replay_store;
+  if (!store) return -1;
+  const approov::ReplayStoreStats s = store->stats();
+  approov_replay_stats out{s.stored,           s.replayed, s.unavailable, s.connects,
+                           s.connect_failures, s.timeouts, s.errors};
+  std::memcpy(stats, &out, stats_size < sizeof out ? stats_size : sizeof out);
+  return 0;
 }
 
 approov_route* approov_route_new(void) {

@@ -162,6 +162,7 @@ void Claims::reset() noexcept {
       sub_ = aud_ = Span{};
   exp_ = 0;
   pay_seen_ = ipk_seen_ = mskid_seen_ = false;
+  algorithm_ = Algorithm::HS256;
   key_id_size_ = 0;
   used_ = 0;
 }
@@ -191,6 +192,7 @@ void Claims::copy_from(const Claims& o) noexcept {
   mskid_seen_ = o.mskid_seen_;
   exp_ = o.exp_;
   set_key_id(o.key_id());
+  algorithm_ = o.algorithm_;
   used_ = o.used_;
   std::memcpy(buffer_.data(), o.buffer_.data(), o.payload_.length);
   if (used_ > kMaxPayloadSize) {

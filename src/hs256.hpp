@@ -17,6 +17,8 @@ class Hs256Key final : public JwsKey {
   Hs256Key(const std::uint8_t* secret, std::size_t size, std::string key_id) noexcept
       : JwsKey(Algorithm::HS256, std::move(key_id)), mac_(secret, size) {}
 
+  std::string_view description() const noexcept override { return "HS256 secret"; }
+
   /// A signature of exactly 32 bytes equal, in constant time, to the MAC of `signing_input`.
   [[nodiscard]] bool verify(std::string_view signing_input, const std::uint8_t* signature,
                             std::size_t size) const noexcept override {

@@ -3,6 +3,8 @@
 #include <cstring>
 
 #include "approov/base64.hpp"
+#include "approov/keyset.hpp"
+#include "dynamic_keys.hpp"
 #include "hs256.hpp"
 #include "internal/json.hpp"
 
@@ -138,23 +140,34 @@ bool alg_is(const JoseHeader& header, std::string_view name) noexcept {
 
 // ---- the key ring --------------------------------------------------------------------------
 
-KeyRing::KeyRing(std::vector<std::unique_ptr<const JwsKey>> keys,
-                 std::size_t max_token_size) noexcept
-    : keys_(std::move(keys)), max_token_size_(max_token_size) {}
+KeyRing::KeyRing(std::vector<std::shared_ptr<const JwsKey>> keys, std::size_t secret_count,
+                 std::shared_ptr<DynamicKeys> dynamic, std::size_t max_token_size) noexcept
+    : keys_(std::move(keys)),
+      secret_count_(secret_count),
+      dynamic_(std::move(dynamic)),
+      max_token_size_(max_token_size),
+      header_first_(keys_.size() > secret_count_ || dynamic_ != nullptr) {}
+
+Reason KeyRing::verify(const JwsParts& parts, std::string_view header_json,
+                       JwsKeyUsed& used) const noexcept {
+  if (!header_first_) return verify_mac_first(parts, header_json, used);
+  return verify_header_first(parts, header_json, used);
+}
+
+std::size_t KeyRing::find_mac(const JwsParts& parts) const noexcept {
+  for (std::size_t i = 0; i < secret_count_; ++i) {
+    if (keys_[i]->verify(parts.signing_input, parts.signature, parts.signature_size)) return i;
+  }
+  return secret_count_;
+}
 
 // HS256 secrets only: the MAC picks the key before any JSON is read, so unauthenticated JSON
 // is never parsed. With several secrets (rotation) each is tried in order; every comparison is
 // constant-time.
-Reason KeyRing::verify(const JwsParts& parts, std::string_view header_json,
-                       std::size_t& key_index) const noexcept {
-  std::size_t key = keys_.size();
-  for (std::size_t i = 0; i < keys_.size(); ++i) {
-    if (keys_[i]->verify(parts.signing_input, parts.signature, parts.signature_size)) {
-      key = i;
-      break;
-    }
-  }
-  if (key == keys_.size()) return Reason::bad_signature;
+Reason KeyRing::verify_mac_first(const JwsParts& parts, std::string_view header_json,
+                                 JwsKeyUsed& used) const noexcept {
+  const std::size_t key = find_mac(parts);
+  if (key == secret_count_) return Reason::bad_signature;
 
   // Authenticated from here on: the JSON may be parsed. A canonical header is HS256 without
   // a kid: the defaults are its facts.
@@ -171,7 +184,100 @@ Reason KeyRing::verify(const JwsParts& parts, std::string_view header_json,
       return Reason::unknown_kid;
     }
   }
-  key_index = key;
+  used.index = key;
+  used.key_id = keys_[key]->key_id();
+  used.algorithm = Algorithm::HS256;
+  return Reason::ok;
+}
+
+namespace {
+
+// The key in `keys` whose id is the token's kid (raw, possibly escaped), or nullptr. Ids are at
+// most kMaxKeyIdSize bytes, so a longer unescaped kid can match nothing: its length is checked
+// first (an escaped kid is never shorter than its unescaped value).
+const JwsKey* find_kid(const std::shared_ptr<const JwsKey>* keys, std::size_t count,
+                       const JoseHeader& header, std::size_t& index) noexcept {
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string& id = keys[i]->key_id();
+    if (id.empty()) continue;
+    if (!header.kid_escaped && header.kid.size() != id.size()) continue;
+    if (json::string_equals(header.kid, header.kid_escaped, id)) {
+      index = i;
+      return keys[i].get();
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+// A keyset is configured: the header names the key. This is the documented rule of
+// approov::JwsVerifier (and docs/KEYSETS.md), step by step. The header is unauthenticated
+// here; it is read under the same size and strict JSON rules as an authenticated one, its
+// members are only compared, and nothing it names (jku, x5u, ...) is ever dereferenced.
+[[gnu::noinline]] Reason KeyRing::verify_header_first(const JwsParts& parts,
+                                                      std::string_view header_json,
+                                                      JwsKeyUsed& used) const noexcept {
+  JoseHeader header;
+  if (parts.canonical_header) {
+    header.alg = "HS256";
+    header.alg_is_string = header.alg_seen = true;
+  } else {
+    const Reason r = read_header(header_json, header);
+    if (r != Reason::ok) return r;
+  }
+  // The current keys of a key set, held for this verification by this thread's cache.
+  const KeyList* dynamic = dynamic_ != nullptr ? &dynamic_->acquire() : nullptr;
+  const std::size_t static_count = keys_.size() - secret_count_;
+  const std::size_t dynamic_count = dynamic != nullptr ? dynamic->keys.size() : 0;
+
+  const JwsKey* key = nullptr;
+  std::size_t index = 0;
+  if (header.kid_present) {
+    // 1. The kid selects: keyset keys first (the configured ones, then a key set's), then the
+    //    secrets that have an id.
+    std::size_t i = 0;
+    if ((key = find_kid(keys_.data() + secret_count_, static_count, header, i)) != nullptr) {
+      index = secret_count_ + i;
+    } else if (dynamic != nullptr &&
+               (key = find_kid(dynamic->keys.data(), dynamic_count, header, i)) != nullptr) {
+      index = keys_.size() + i;
+    } else if ((key = find_kid(keys_.data(), secret_count_, header, i)) != nullptr) {
+      index = i;
+    } else {
+      // Perhaps a key the set gained since it was last fetched: ask for a refresh.
+      if (dynamic_ != nullptr) dynamic_->request_refresh();
+      return Reason::unknown_kid;
+    }
+  } else if (secret_count_ > 0 && alg_is(header, "HS256")) {
+    // 2. Approov's default tokens (HS256, no kid) go to the secrets, the MAC picking one.
+    const std::size_t i = find_mac(parts);
+    if (i == secret_count_) return Reason::bad_signature;
+    used.index = i;
+    used.key_id = keys_[i]->key_id();
+    used.algorithm = Algorithm::HS256;
+    return Reason::ok;
+  } else if (static_count + dynamic_count == 1) {
+    // 3. Without a kid, the keyset's only key.
+    if (static_count == 1) {
+      key = keys_[secret_count_].get();
+      index = secret_count_;
+    } else {
+      key = dynamic->keys[0].get();
+      index = keys_.size();
+    }
+  } else {
+    return Reason::unknown_kid;
+  }
+  // The key fixes the algorithm; the header must agree exactly. This is what keeps an RSA or
+  // EC public key from ever being taken as an HMAC secret, and "none" out.
+  if (!alg_is(header, to_string(key->algorithm()))) return Reason::bad_algorithm;
+  if (!key->verify(parts.signing_input, parts.signature, parts.signature_size)) {
+    return Reason::bad_signature;
+  }
+  used.index = index;
+  used.key_id = key->key_id();
+  used.algorithm = key->algorithm();
   return Reason::ok;
 }
 
@@ -179,10 +285,12 @@ Reason KeyRing::verify(const JwsParts& parts, std::string_view header_json,
 
 // ---- JwsVerifier -------------------------------------------------------------------------------
 
-Configured<JwsVerifier> JwsVerifier::create(const std::vector<Secret>& secrets,
-                                            std::size_t max_token_size) {
-  using Result = Configured<JwsVerifier>;
-  if (secrets.empty()) return Result::failure("no secret configured");
+namespace {
+
+// Checks the secrets (sizes, ids) and turns them into HS256 keys.
+Configured<std::vector<std::shared_ptr<const detail::JwsKey>>> secret_keys(
+    const std::vector<Secret>& secrets) {
+  using Result = Configured<std::vector<std::shared_ptr<const detail::JwsKey>>>;
   for (std::size_t i = 0; i < secrets.size(); ++i) {
     const Secret& s = secrets[i];
     const std::string which =
@@ -208,31 +316,83 @@ Configured<JwsVerifier> JwsVerifier::create(const std::vector<Secret>& secrets,
       }
     }
   }
-  if (max_token_size == 0 || max_token_size > kMaxTokenSize) {
-    return Result::failure("the token size limit must be between 1 and " +
-                           std::to_string(kMaxTokenSize) + " bytes");
-  }
-  std::vector<std::unique_ptr<const detail::JwsKey>> keys;
+  std::vector<std::shared_ptr<const detail::JwsKey>> keys;
   for (const Secret& s : secrets) {
     keys.push_back(
-        std::make_unique<detail::Hs256Key>(s.bytes().data(), s.bytes().size(), s.key_id()));
+        std::make_shared<detail::Hs256Key>(s.bytes().data(), s.bytes().size(), s.key_id()));
   }
-  return JwsVerifier(std::make_shared<const detail::KeyRing>(std::move(keys), max_token_size));
+  return keys;
+}
+
+Configured<bool> check_token_size(std::size_t max_token_size) {
+  if (max_token_size == 0 || max_token_size > kMaxTokenSize) {
+    return Configured<bool>::failure("the token size limit must be between 1 and " +
+                                     std::to_string(kMaxTokenSize) + " bytes");
+  }
+  return true;
+}
+
+}  // namespace
+
+Configured<JwsVerifier> JwsVerifier::create(const std::vector<Secret>& secrets,
+                                            std::size_t max_token_size) {
+  using Result = Configured<JwsVerifier>;
+  if (secrets.empty()) return Result::failure("no secret configured");
+  return create(secrets, {}, nullptr, max_token_size);
+}
+
+Configured<JwsVerifier> JwsVerifier::create(const std::vector<Secret>& secrets,
+                                            const std::vector<VerificationKey>& keys,
+                                            std::shared_ptr<KeySet> key_set,
+                                            std::size_t max_token_size) {
+  using Result = Configured<JwsVerifier>;
+  if (secrets.empty() && keys.empty() && key_set == nullptr) {
+    return Result::failure("no secret or key configured");
+  }
+  auto ring_keys = secret_keys(secrets);
+  if (!ring_keys) return Result::failure(ring_keys.error());
+  if (auto size = check_token_size(max_token_size); !size) return Result::failure(size.error());
+  std::vector<std::shared_ptr<const detail::JwsKey>> all = std::move(ring_keys).value();
+  // Key ids identify one key across secrets and keys (a key set's ids are checked when the set
+  // is replaced; its keys come before the secrets when a kid is looked up).
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto& key = keys[i].jws_key();
+    if (key == nullptr) return Result::failure("key #" + std::to_string(i + 1) + " is empty");
+    for (const auto& other : all) {
+      if (!other->key_id().empty() && other->key_id() == key->key_id()) {
+        return Result::failure("two keys have the same key id \"" + key->key_id() + "\"");
+      }
+    }
+    all.push_back(key);
+  }
+  return JwsVerifier(std::make_shared<const detail::KeyRing>(
+      std::move(all), secrets.size(),
+      key_set != nullptr ? key_set->dynamic_keys() : std::shared_ptr<detail::DynamicKeys>(),
+      max_token_size));
 }
 
 Reason JwsVerifier::verify(std::string_view token, char* payload_out, std::size_t& payload_size,
-                           std::size_t* key_index) const noexcept {
+                           JwsKeyUsed& used) const noexcept {
   detail::JwsParts parts;
   char header_json[kMaxPayloadSize];
   std::size_t header_size = 0;
   payload_size = 0;
-  Reason r = detail::split_compact(token, ring_->max_token_size(), parts, header_json, header_size,
-                                   payload_out, payload_size);
+  const Reason r = detail::split_compact(token, ring_->max_token_size(), parts, header_json,
+                                         header_size, payload_out, payload_size);
   if (r != Reason::ok) return r;
-  std::size_t key = 0;
-  r = ring_->verify(parts, std::string_view(header_json, header_size), key);
-  if (r == Reason::ok && key_index != nullptr) *key_index = key;
+  return ring_->verify(parts, std::string_view(header_json, header_size), used);
+}
+
+Reason JwsVerifier::verify(std::string_view token, char* payload_out, std::size_t& payload_size,
+                           std::size_t* key_index) const noexcept {
+  JwsKeyUsed used;
+  const Reason r = verify(token, payload_out, payload_size, used);
+  if (r == Reason::ok && key_index != nullptr) *key_index = used.index;
   return r;
+}
+
+bool JwsVerifier::header_first() const noexcept {
+  return ring_->header_first();
 }
 
 std::size_t JwsVerifier::key_count() const noexcept {

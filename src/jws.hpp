@@ -31,6 +31,8 @@ class JwsKey {
 
   [[nodiscard]] Algorithm algorithm() const noexcept { return algorithm_; }
   [[nodiscard]] const std::string& key_id() const noexcept { return key_id_; }
+  /// What the key is, for messages and tools ("HS256 secret", "EC P-256", "RSA 2048-bit").
+  [[nodiscard]] virtual std::string_view description() const noexcept = 0;
 
   /// True if `signature` (decoded bytes) is this key's signature of `signing_input` (the
   /// ASCII `header.payload`). Constant time in the signature's content for MAC keys.
@@ -79,24 +81,47 @@ struct JoseHeader {
 /// True if the header's `alg` is exactly (case-sensitively) `name`.
 [[nodiscard]] bool alg_is(const JoseHeader& header, std::string_view name) noexcept;
 
-/// The configured keys, in configuration order, and the rules that pick one for a token.
+/// An immutable list of keyset keys: a key set's current contents (see `DynamicKeys`).
+struct KeyList {
+  std::vector<std::shared_ptr<const JwsKey>> keys;
+};
+
+class DynamicKeys;  // a key set that changes at run time (src/dynamic_keys.hpp)
+
+/// The configured keys and the rules that pick one for a token: the one place where a token's
+/// key is chosen. Keys in configuration order: the HMAC secrets first, then the keyset keys.
 class KeyRing {
  public:
-  KeyRing(std::vector<std::unique_ptr<const JwsKey>> keys, std::size_t max_token_size) noexcept;
+  /// `secret_count` leading keys of `keys` are the HS256 secrets (`VerifierConfig::secrets`);
+  /// the rest, and `dynamic` (if any), form the keyset. Without a keyset the ring is in the
+  /// default MAC-first mode; with one, in header-first mode (see approov::JwsVerifier).
+  KeyRing(std::vector<std::shared_ptr<const JwsKey>> keys, std::size_t secret_count,
+          std::shared_ptr<DynamicKeys> dynamic, std::size_t max_token_size) noexcept;
 
   /// Chooses the key for a split token and checks its signature and header (see
   /// approov::JwsVerifier for the rules). `header_json` is the decoded header (unused when
-  /// the header is canonical).
+  /// the header is canonical). On success `used` names the key.
   [[nodiscard]] Reason verify(const JwsParts& parts, std::string_view header_json,
-                              std::size_t& key_index) const noexcept;
+                              JwsKeyUsed& used) const noexcept;
 
   [[nodiscard]] std::size_t size() const noexcept { return keys_.size(); }
   [[nodiscard]] const JwsKey& key(std::size_t index) const noexcept { return *keys_[index]; }
   [[nodiscard]] std::size_t max_token_size() const noexcept { return max_token_size_; }
+  [[nodiscard]] bool header_first() const noexcept { return header_first_; }
 
  private:
-  std::vector<std::unique_ptr<const JwsKey>> keys_;
+  [[nodiscard]] Reason verify_mac_first(const JwsParts& parts, std::string_view header_json,
+                                        JwsKeyUsed& used) const noexcept;
+  [[nodiscard]] Reason verify_header_first(const JwsParts& parts, std::string_view header_json,
+                                           JwsKeyUsed& used) const noexcept;
+  // The secret among the first `secret_count_` keys whose MAC matches, or secret_count_.
+  [[nodiscard]] std::size_t find_mac(const JwsParts& parts) const noexcept;
+
+  std::vector<std::shared_ptr<const JwsKey>> keys_;
+  std::size_t secret_count_;
+  std::shared_ptr<DynamicKeys> dynamic_;
   std::size_t max_token_size_;
+  bool header_first_;
 };
 
 }  // namespace approov::detail

@@ -21,7 +21,8 @@ Configured<TokenVerifier> TokenVerifier::create(VerifierConfig config) {
     return Result::failure("leeway must be between 0 and " + std::to_string(kMaxLeewaySeconds) +
                            " seconds, not " + std::to_string(config.leeway_seconds));
   }
-  auto jws = JwsVerifier::create(config.secrets, config.max_token_size);
+  auto jws =
+      JwsVerifier::create(config.secrets, config.keys, config.key_set, config.max_token_size);
   if (!jws) return Result::failure(jws.error());
   return TokenVerifier(std::make_shared<const VerifierConfig>(std::move(config)),
                        std::move(jws).value());
@@ -62,8 +63,8 @@ Reason TokenVerifier::verify(std::string_view token, std::int64_t now,
   // The JWS layer: shape, encoding, signature (MAC before any JSON), header. The payload
   // lands at the start of the claims' buffer, where the views below point.
   std::size_t payload_size = 0;
-  std::size_t key = 0;
-  Reason r = jws_.verify(token, claims.buffer_.data(), payload_size, &key);
+  JwsKeyUsed key;
+  Reason r = jws_.verify(token, claims.buffer_.data(), payload_size, key);
   if (r != Reason::ok) return r;
 
   // Authenticated from here on: the payload may be parsed.
@@ -94,7 +95,8 @@ Reason TokenVerifier::verify(std::string_view token, std::int64_t now,
     return Reason::bad_issuer;
   }
   claims.exp_ = exp.to_double();
-  claims.set_key_id(jws_.key_id(key));
+  claims.set_key_id(key.key_id);
+  claims.algorithm_ = key.algorithm;
   return Reason::ok;
 }
 

@@ -8,7 +8,7 @@
 --       http-request lua.approov_auth 127.0.0.1:8080     # the sidecar's HOST:PORT
 --       http-request return status 401 content-type application/json string "{}" unless { var(txn.approov_allow) -m bool }
 --       # delete client-sent Approov-Claim-* before this action, set the sidecar's after
---       # (see haproxy.cfg.in)
+--       # (see haproxy.cfg)
 --
 -- Any failure to reach the sidecar leaves txn.approov_allow unset, so the request is denied
 -- (fail closed).

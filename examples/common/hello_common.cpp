@@ -112,7 +112,8 @@ Settings load_settings(int argc, char** argv, const char* program) {
   return s;
 }
 
-approov::adapters::Guard make_guard(const Settings& settings, const char* program) {
+approov::adapters::Guard make_guard(const Settings& settings, const char* program,
+                                    approov::MessageSigningConfig signing) {
   approov::Configured<approov::Secret> secret = approov::Secret{};
   if (settings.demo && env("APPROOV_BASE64_SECRET") == nullptr &&
       env("APPROOV_BASE64URL_SECRET") == nullptr) {
@@ -136,7 +137,7 @@ approov::adapters::Guard make_guard(const Settings& settings, const char* progra
   config.secrets.push_back(std::move(secret.value()));
   auto verifier = approov::TokenVerifier::create(std::move(config));
   if (!verifier) config_error(program, verifier.error());
-  auto check = approov::RequestCheck::create(std::move(verifier.value()));
+  auto check = approov::RequestCheck::create(std::move(verifier.value()), {}, std::move(signing));
   if (!check) config_error(program, check.error());
   return approov::adapters::Guard(std::move(check.value()));
 }

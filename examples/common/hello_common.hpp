@@ -33,8 +33,10 @@ Settings load_settings(int argc, char** argv, const char* program);
 /// Builds the guard from APPROOV_BASE64_SECRET / APPROOV_BASE64URL_SECRET. A missing or
 /// malformed secret prints a message naming the variable (never the value) and exits with
 /// status 2, except in demo mode where a missing secret falls back to the public Approov test
-/// secret with a loud warning.
-approov::adapters::Guard make_guard(const Settings& settings, const char* program);
+/// secret with a loud warning. `signing` configures message signatures (for the routes that
+/// check them).
+approov::adapters::Guard make_guard(const Settings& settings, const char* program,
+                                    approov::MessageSigningConfig signing = {});
 
 /// Prints where the server listens and, in demo mode with the public test secret, curl
 /// commands for a valid (freshly minted), an invalid and a missing token.

@@ -12,6 +12,7 @@
 #include "approov/crypto.hpp"
 #include "approov/dotenv.hpp"
 #include "approov/jws.hpp"
+#include "approov/keyset.hpp"
 #include "approov/reason.hpp"
 #include "approov/request.hpp"
 #include "approov/request_check.hpp"

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string_view>
 
+#include "approov/algorithm.hpp"
 #include "approov/config.hpp"
 #include "approov/reason.hpp"
 
@@ -62,6 +63,8 @@ class Claims {
   /// Id of the configured key that verified the token (empty when it has none). A copy,
   /// owned by this object.
   [[nodiscard]] std::string_view key_id() const noexcept { return {key_id_.data(), key_id_size_}; }
+  /// Algorithm of the key that verified the token (the header's `alg`, which must equal it).
+  [[nodiscard]] Algorithm algorithm() const noexcept { return algorithm_; }
 
  private:
   friend class TokenVerifier;
@@ -88,6 +91,7 @@ class Claims {
   bool pay_seen_ = false;
   bool ipk_seen_ = false;
   bool mskid_seen_ = false;
+  Algorithm algorithm_ = Algorithm::HS256;
   std::uint8_t key_id_size_ = 0;
   std::uint16_t used_ = 0;  // bytes of buffer_ in use (payload, then unescaped strings)
   std::array<char, kMaxKeyIdSize> key_id_;

@@ -3,11 +3,15 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "approov/configured.hpp"
+#include "approov/keyset.hpp"
 
 namespace approov {
 
@@ -54,27 +58,6 @@ enum class SecretEncoding {
   base64url,  ///< RFC 4648 URL-safe alphabet, padding optional (`APPROOV_BASE64URL_SECRET`)
 };
 
-/// A start-up result: either a value or a message that says what is wrong. Messages name the
-/// setting and the problem, never the secret.
-template <class T>
-class [[nodiscard]] Configured {
- public:
-  Configured(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
-  static Configured failure(std::string message) { return Configured(std::move(message), 0); }
-
-  [[nodiscard]] bool ok() const noexcept { return value_.has_value(); }
-  explicit operator bool() const noexcept { return ok(); }
-  [[nodiscard]] T& value() & { return *value_; }
-  [[nodiscard]] const T& value() const& { return *value_; }
-  [[nodiscard]] T&& value() && { return std::move(*value_); }
-  [[nodiscard]] const std::string& error() const noexcept { return error_; }
-
- private:
-  Configured(std::string message, int) : error_(std::move(message)) {}
-  std::optional<T> value_;
-  std::string error_;
-};
-
 /// Decodes a secret's text strictly: leading/trailing ASCII whitespace is trimmed;
 /// any other malformation, or fewer than `kMinSecretSize` bytes, is an error. `setting` names
 /// the variable or flag in the message (e.g. "APPROOV_BASE64_SECRET").
@@ -99,12 +82,20 @@ inline constexpr std::size_t kMaxSecretFileSize = 64 * 1024;
     const std::string& path, std::optional<SecretEncoding> encoding = std::nullopt,
     std::string setting = {}, std::string key_id = {});
 
-/// Everything a `TokenVerifier` needs. Validated by `TokenVerifier::create`.
+/// Everything a `TokenVerifier` needs. Validated by `TokenVerifier::create`. At least one
+/// secret, key or key set.
 struct VerifierConfig {
   /// One secret (single-secret mode: `kid` is ignored, even if the secret has a key id) or
   /// several for rotation, each with an optional key id (distinct when set). With several, the
   /// MAC selects the secret and a token's `kid`, when present, must equal that secret's id.
+  /// With a keyset (below) configured too, a token's `kid` and `alg` decide: see
+  /// approov::JwsVerifier and docs/KEYSETS.md.
   std::vector<Secret> secrets;
+  /// Keyset keys (from PEM, JWK or JWKS: approov/keyset.hpp), each with a key id and one
+  /// algorithm. Any key here, or a `key_set`, turns on header-first verification.
+  std::vector<VerificationKey> keys;
+  /// Keys that change at run time (a JWKS URL): the verifier always uses its current keys.
+  std::shared_ptr<KeySet> key_set;
   /// Clock leeway applied to `exp`, `nbf` and `iat`, 0..300 seconds.
   std::int64_t leeway_seconds = 0;
   /// Token size limit, at most `kMaxTokenSize`.

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +31,40 @@ enum class ReplayVerdict : std::uint8_t {
   unavailable,  ///< the store could not answer (a shared store that is down or slow)
 };
 
+/// What a replay store has answered since it was made, for metrics. Counters only grow.
+struct ReplayStoreStats {
+  std::uint64_t stored = 0;       ///< `first_seen` answers: signatures recorded
+  std::uint64_t replayed = 0;     ///< `replayed` answers
+  std::uint64_t unavailable = 0;  ///< `unavailable` answers: each one a request refused with
+                                  ///< `replay_store_unavailable`, or let through when fail-open
+  // Shared stores only (zero for the in-process one):
+  std::uint64_t connects = 0;          ///< connections opened (the first ones and reconnections)
+  std::uint64_t connect_failures = 0;  ///< connection attempts that failed (each starts a
+                                       ///< back-off during which no new connection is tried)
+  std::uint64_t timeouts = 0;          ///< connects or commands that ran out of time
+  std::uint64_t errors = 0;  ///< other failures: refused or closed connections, error replies
+};
+
+/// A shared replay store's report that it stopped answering, or answers again: material for
+/// one log line. Events are rate limited by the store (see `RedisReplayOptions`).
+struct ReplayStoreEvent {
+  enum class Kind : std::uint8_t {
+    unavailable,  ///< a connect or command failed: `unavailable` answers follow
+    recovered,    ///< a command succeeded again after an `unavailable` event
+  };
+  Kind kind = Kind::unavailable;
+  /// What happened, e.g. "redis 127.0.0.1:6379 db 0: connect: Connection refused". Never holds
+  /// a password, a key or a signature. Valid only during the call.
+  std::string_view message;
+  /// `unavailable` answers since the previous event (those this event stands for).
+  std::uint64_t unavailable_answers = 0;
+};
+
+/// Receives a replay store's events. Called on a request thread, at most a few times per
+/// interval; it must be thread-safe and quick (write a log line, bump a metric). Whatever it
+/// throws is swallowed.
+using ReplayEventHandler = std::function<void(const ReplayStoreEvent&)>;
+
 /// Remembers signatures until they expire, so each is accepted once. Implementations must be
 /// thread-safe; `check_and_insert` is called on the request path and must not block for long.
 class ReplayStore {
@@ -41,6 +76,11 @@ class ReplayStore {
   [[nodiscard]] virtual ReplayVerdict check_and_insert(std::string_view key,
                                                        std::int64_t expires_at,
                                                        std::int64_t now) noexcept = 0;
+  /// Counters for metrics (zeros for a store that keeps none). Safe to call from any thread.
+  [[nodiscard]] virtual ReplayStoreStats stats() const noexcept { return {}; }
+  /// Where the store is, for a start-up line: "memory", "redis 127.0.0.1:6379 db 0". Never a
+  /// password.
+  [[nodiscard]] virtual std::string description() const { return {}; }
 };
 
 /// The in-process replay store: sharded fixed-size tables in memory (about 40 bytes per entry,
@@ -49,6 +89,19 @@ class ReplayStore {
 /// refuses). Catches replays on this process only; use a shared store when several instances
 /// serve one API. Keys longer than 32 bytes are compared on their first 32 bytes.
 [[nodiscard]] std::shared_ptr<ReplayStore> make_memory_replay_store(std::size_t capacity = 1 << 20);
+
+/// A replay store from its text form, the one `APPROOV_REPLAY_STORE` and the sidecar take:
+///   - "memory": the in-process store (`make_memory_replay_store`);
+///   - "redis://[USER:PASSWORD@]HOST[:PORT][/DB][?OPTIONS]" or "unix:PATH[?db=N&OPTIONS]": a
+///     Redis store shared by every instance (see approov/redis_replay_store.hpp for the
+///     options); an error if this build has no Redis support;
+///   - "none" or "": no store (a null pointer: replay protection off).
+/// `on_event` receives a shared store's unavailable/recovered events. `setting` names the
+/// source in messages (e.g. "APPROOV_REPLAY_STORE"); messages never repeat the text (it may
+/// hold a password).
+[[nodiscard]] Configured<std::shared_ptr<ReplayStore>> make_replay_store(
+    std::string_view spec, ReplayEventHandler on_event = {},
+    std::string_view setting = "the replay store");
 
 /// Configuration shared by every route of a verifier. Built once at start-up.
 struct MessageSigningConfig {
@@ -73,9 +126,13 @@ struct MessageSigningConfig {
   bool replay_fail_open = false;
 };
 
-/// Reads the message-signing settings from the environment (the variables above). A variable
-/// that is set but malformed is an error naming it (never printing a secret).
-[[nodiscard]] Configured<MessageSigningConfig> message_signing_from_environment();
+/// Reads the message-signing settings from the environment (the variables above, and the
+/// replay store: `APPROOV_REPLAY_STORE` as `make_replay_store` reads it, default none, and
+/// `APPROOV_REPLAY_FAIL=open|closed`, default closed). A variable that is set but malformed is
+/// an error naming it (never printing a secret or a password). `on_replay_event` receives the
+/// events of a Redis store made here (e.g. to log them).
+[[nodiscard]] Configured<MessageSigningConfig> message_signing_from_environment(
+    ReplayEventHandler on_replay_event = {});
 
 /// What one route asks of message signatures.
 struct SigningPolicy {

@@ -1,5 +1,6 @@
 // Verifying an Approov token: strict compact JWS with the algorithm fixed by configuration
-// (the JwsVerifier layer), then the claims: exp, nbf, iat, and optionally aud and iss.
+// (the JwsVerifier layer: HS256 secrets and/or a keyset), then the claims: exp, nbf, iat, and
+// optionally aud and iss.
 #pragma once
 
 #include <cstdint>
@@ -17,11 +18,13 @@ namespace approov {
 ///
 /// Built once from a `VerifierConfig`; immutable afterwards, so one instance may be shared by
 /// any number of threads without locks (copies share the configuration). `verify` is
-/// `noexcept`, never allocates, never logs, and (with HS256 secrets) never parses JSON before
-/// the MAC has been checked.
+/// `noexcept`, never allocates, never logs, and (with HS256 secrets only) never parses JSON
+/// before the MAC has been checked; with a keyset the header is read first (approov::JwsVerifier
+/// says how the key is chosen), the payload still only after the signature verified.
 class TokenVerifier {
  public:
-  /// Validates the configuration (secret sizes, distinct key ids, leeway range, limits).
+  /// Validates the configuration (secret sizes, distinct key ids, leeway range, limits, at least
+  /// one secret, key or key set).
   [[nodiscard]] static Configured<TokenVerifier> create(VerifierConfig config);
   /// One secret, default limits.
   [[nodiscard]] static Configured<TokenVerifier> create(Secret secret,

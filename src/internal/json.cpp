@@ -3,8 +3,9 @@
 namespace approov::json {
 namespace {
 
-// Yields the UTF-8 bytes of a string: an already validated raw JSON string, unescaped as it
-// goes, or (escaped == false) plain bytes taken literally, backslashes included.
+// Yields the UTF-8 bytes of a string: a raw JSON string validated by the reader (strict or
+// lenient, so lone surrogate escapes may remain), unescaped as it goes, or (escaped == false)
+// plain bytes taken literally, backslashes included.
 class UnescapeCursor {
  public:
   UnescapeCursor(std::string_view raw, bool escaped) noexcept
@@ -37,10 +38,15 @@ class UnescapeCursor {
     }
     std::uint32_t cp = static_cast<std::uint32_t>(detail::hex4(p_));
     p_ += 4;
-    if (cp >= 0xD800 && cp <= 0xDBFF) {  // validated: a low surrogate escape follows
-      std::uint32_t low = static_cast<std::uint32_t>(detail::hex4(p_ + 2));
-      p_ += 6;
-      cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+    // A high surrogate pairs with a low one that follows at once. The lenient reader lets
+    // lone surrogates through, so the pair is checked, not assumed: a lone one is encoded as
+    // it is (three bytes, as WTF-8 does) and nothing past the string is read.
+    if (cp >= 0xD800 && cp <= 0xDBFF && end_ - p_ >= 6 && p_[0] == '\\' && p_[1] == 'u') {
+      const long low = detail::hex4(p_ + 2);
+      if (low >= 0xDC00 && low <= 0xDFFF) {
+        p_ += 6;
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (static_cast<std::uint32_t>(low) - 0xDC00);
+      }
     }
     encode(cp);
     return pending_[pending_pos_++];

@@ -589,7 +589,8 @@ template <class OnMember>
 [[nodiscard]] bool array_contains_string(std::string_view raw_array,
                                          std::string_view plain) noexcept;
 
-/// Unescapes a validated raw JSON string into `out` (which must have room for raw.size()
+/// Unescapes a raw JSON string validated by a Reader, strict or lenient (a lone surrogate
+/// escape becomes its own three-bytes form), into `out` (which must have room for raw.size()
 /// bytes; the result is never longer). Returns the number of bytes written.
 std::size_t unescape(std::string_view raw, char* out) noexcept;
 

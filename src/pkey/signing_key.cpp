@@ -275,12 +275,20 @@ Configured<SigningKey> SigningKey::from_jwk(std::string_view json_text) {
   }
   if (key == nullptr) return Result::failure("OpenSSL refused the JWK's key");
   auto owned = own(key);
-  // A private key whose parts disagree would sign tokens no one can verify.
-  EVP_PKEY_CTX* check = EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr);
-  const bool consistent = check != nullptr && EVP_PKEY_pairwise_check(check) == 1;
-  EVP_PKEY_CTX_free(check);
-  if (!consistent) return Result::failure("JWK private and public members do not match");
-  return SigningKey(std::move(owned));
+  // A private key whose parts disagree would sign tokens no one can verify: sign once and
+  // verify with the public members (works with or without RSA's CRT members).
+  SigningKey candidate(std::move(owned));
+  try {
+    const Algorithm algorithm = candidate.default_algorithm();
+    const std::string probe = "approov-cpp private JWK self-test";
+    const std::vector<std::uint8_t> sig = candidate.sign(algorithm, probe);
+    if (!candidate.public_key().verify(algorithm, probe, sig.data(), sig.size())) {
+      return Result::failure("JWK private and public members do not match");
+    }
+  } catch (const std::exception& e) {
+    return Result::failure(std::string("JWK cannot sign: ") + e.what());
+  }
+  return candidate;
 }
 
 Configured<SigningKey> SigningKey::from_text(std::string_view text) {

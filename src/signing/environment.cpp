@@ -1,6 +1,7 @@
 // Message-signing settings from the environment (after a .env file has been loaded).
 #include <cstdlib>
 #include <string>
+#include <string_view>
 
 #include "approov/message_signing.hpp"
 #include "internal/text.hpp"
@@ -16,7 +17,8 @@ const char* env(const char* name) {
 
 }  // namespace
 
-Configured<MessageSigningConfig> message_signing_from_environment() {
+Configured<MessageSigningConfig> message_signing_from_environment(
+    ReplayEventHandler on_replay_event) {
   using Result = Configured<MessageSigningConfig>;
   MessageSigningConfig config;
   const char* b64 = env("APPROOV_ACCOUNT_MESSAGE_SIGNING_SECRET_BASE64");
@@ -57,6 +59,21 @@ Configured<MessageSigningConfig> message_signing_from_environment() {
           "APPROOV_SIGNATURE_MAX_LIFETIME must be a number of seconds from 1 to 86400");
     }
     config.max_lifetime_seconds = static_cast<std::int64_t>(v);
+  }
+  // Replay protection: which store, and what to do when it cannot answer. The fail policy is
+  // read first so that a typo in it is reported even when the store is also wrong.
+  if (const char* fail = env("APPROOV_REPLAY_FAIL")) {
+    const std::string_view f(fail);
+    if (f == "open") {
+      config.replay_fail_open = true;
+    } else if (f != "closed") {
+      return Result::failure("APPROOV_REPLAY_FAIL must be open or closed");
+    }
+  }
+  if (const char* store = env("APPROOV_REPLAY_STORE")) {
+    auto made = make_replay_store(store, std::move(on_replay_event), "APPROOV_REPLAY_STORE");
+    if (!made) return Result::failure(made.error());
+    config.replay_store = std::move(made).value();
   }
   return config;
 }

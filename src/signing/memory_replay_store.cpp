@@ -4,6 +4,7 @@
 // nature. With 64 shards and a critical section of a few dozen instructions, threads rarely
 // meet. Nothing is allocated after construction.
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -38,18 +39,40 @@ class Shard {
     for (std::size_t i = 0; i < kWindow; ++i) {
       Slot& s = slots_[(start + i) % slots_.size()];
       const bool live = s.expires_at > now;
-      if (live && std::memcmp(s.key.data(), key, kKeySize) == 0) return ReplayVerdict::replayed;
+      if (live && std::memcmp(s.key.data(), key, kKeySize) == 0) {
+        bump(replayed_);
+        return ReplayVerdict::replayed;
+      }
       if (!live && free_slot == nullptr) free_slot = &s;
     }
-    if (free_slot == nullptr) return ReplayVerdict::unavailable;
+    if (free_slot == nullptr) {
+      bump(unavailable_);
+      return ReplayVerdict::unavailable;
+    }
     std::memcpy(free_slot->key.data(), key, kKeySize);
     free_slot->expires_at = expires_at > now ? expires_at : now + 1;
+    bump(stored_);
     return ReplayVerdict::first_seen;
   }
 
+  void add_to(ReplayStoreStats& s) const noexcept {
+    s.stored += stored_.load(std::memory_order_relaxed);
+    s.replayed += replayed_.load(std::memory_order_relaxed);
+    s.unavailable += unavailable_.load(std::memory_order_relaxed);
+  }
+
  private:
+  // Written under the shard's lock (atomics only so that stats() may read them without it):
+  // per-shard counters add no shared cache line to the request path.
+  static void bump(std::atomic<std::uint64_t>& c) noexcept {
+    c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+
   std::mutex mutex_;
   std::vector<Slot> slots_;
+  std::atomic<std::uint64_t> stored_{0};
+  std::atomic<std::uint64_t> replayed_{0};
+  std::atomic<std::uint64_t> unavailable_{0};
 };
 
 class MemoryReplayStore final : public ReplayStore {
@@ -63,12 +86,22 @@ class MemoryReplayStore final : public ReplayStore {
                                  std::int64_t now) noexcept override {
     // Keys are digests: uniformly spread, so their bytes pick the shard and the slot.
     std::array<unsigned char, kKeySize> k{};
-    std::memcpy(k.data(), key.data(), key.size() < kKeySize ? key.size() : kKeySize);
+    // (an empty key may have a null data(), which memcpy must not see even for 0 bytes)
+    if (!key.empty())
+      std::memcpy(k.data(), key.data(), key.size() < kKeySize ? key.size() : kKeySize);
     std::uint64_t h = 0;
     std::memcpy(&h, k.data() + 1, sizeof h);
     return shards_[k[0] % kShards].check_and_insert(k.data(), static_cast<std::size_t>(h),
                                                     expires_at, now);
   }
+
+  ReplayStoreStats stats() const noexcept override {
+    ReplayStoreStats s;
+    for (const Shard& shard : shards_) shard.add_to(s);
+    return s;
+  }
+
+  std::string description() const override { return "memory"; }
 
  private:
   std::array<Shard, kShards> shards_;

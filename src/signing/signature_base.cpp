@@ -14,6 +14,9 @@ class Writer {
  public:
   explicit Writer(BaseBuffer out) noexcept : out_(out) {}
   void put(std::string_view s) noexcept {
+    // An empty view may have a null data(): memcpy must not see it (undefined behaviour even
+    // for 0 bytes; an absent query or an empty authority is one).
+    if (s.empty()) return;
     if (overflow_ || s.size() > out_.capacity - size_) {
       overflow_ = true;
       return;
@@ -135,7 +138,10 @@ Reason derived_value(Writer& w, Derived which, const RequestView& request,
       w.put("://");
       if (!put_authority(w, request, uri, scheme)) return Reason::missing_component;
       w.put(target.path);
-      if (target.has_query && !target.query.empty()) {
+      // An empty query keeps its "?": "/a?" is the target URI "https://host/a?" (RFC 9110
+      // §7.1 combines path and query as sent; RFC 3986 §6.2.3 keeps an empty component's
+      // delimiter), which is what a client that sent "/a?" signed.
+      if (target.has_query) {
         w.put('?');
         w.put(target.query);
       }
@@ -287,6 +293,12 @@ bool parse_base_url(std::string_view url, std::string& scheme_out, std::string& 
 }
 
 bool same_identifier(const sf::Item& a, const sf::Item& b) noexcept {
+  // Two Strings without escapes hold their value as text: different names are different
+  // identifiers, without serializing both (the checker compares every pair of identifiers).
+  if (a.value.type == sf::Type::string && b.value.type == sf::Type::string && !a.value.encoded &&
+      !b.value.encoded && a.value.text != b.value.text) {
+    return false;
+  }
   char sa[1024];
   char sb[1024];
   const sf::Written wa = sf::serialize_item(a, sa, sizeof sa);

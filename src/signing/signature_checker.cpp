@@ -144,10 +144,17 @@ Reason check_content_digest(std::string_view field_value, std::string_view body)
     std::uint8_t actual[SHA512_DIGEST_LENGTH];
     const std::size_t size = sha256 ? SHA256_DIGEST_LENGTH : SHA512_DIGEST_LENGTH;
     if (n != static_cast<std::ptrdiff_t>(size)) return Reason::bad_content_digest;
+    // The low-level digests: OpenSSL 3's one-shot SHA256()/SHA512() go through EVP, which
+    // fetches the algorithm and allocates a context on every call.
     if (sha256) {
-      SHA256(reinterpret_cast<const unsigned char*>(body.data()), body.size(), actual);
+      detail::Sha256 hash;
+      hash.update(body);
+      hash.finish(actual);
     } else {
-      SHA512(reinterpret_cast<const unsigned char*>(body.data()), body.size(), actual);
+      SHA512_CTX ctx;
+      SHA512_Init(&ctx);
+      SHA512_Update(&ctx, body.data(), body.size());
+      SHA512_Final(actual, &ctx);
     }
     if (!detail::equal_ct(actual, claimed, size)) return Reason::bad_content_digest;
     any = true;

@@ -3,6 +3,7 @@ stopped, the sidecar with its printed ports, tokens from the shared test set, an
 client (http.client, one request per connection unless a connection is given)."""
 import http.client
 import os
+import re
 import shutil
 import signal
 import socket
@@ -16,7 +17,7 @@ SOURCE = os.path.dirname(os.path.dirname(HERE))
 AUTHD = os.environ.get("APPROOV_AUTHD", "approov-authd")
 CLI = os.environ.get("APPROOV_TOKEN_CLI", "")
 
-# The public test secret and tokens (see tests/data or ../shared/peers/tokens.env).
+# The public test secret and tokens (see tests/data or bench/peers/tokens.py).
 SECRET_B64 = "h+CX0tOzdAAR9l15bWAqvq7w9olk66daIH+Xk+IAHhVVHszjDzeGobzNnqyRze3lw/WVyWrc2gZfh3XXfBOmww=="
 OTHER_SECRET_B64 = "1b4tFgQdJ1ulhQgV6PofjvK1oDY5ZY/kLYtJjfetGESZjyF727THtid91giD1mDOyp7H+DKGkn0F0/lnqLim/g=="
 
@@ -76,6 +77,27 @@ def wait_port(port, proc=None, timeout=10.0):
         except OSError:
             time.sleep(0.05)
     raise RuntimeError("port %d did not open" % port)
+
+
+def wait_until(condition, what, timeout=10.0):
+    """Polls `condition()` until it is true; fails the test with `what` after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out after %g s waiting for %s" % (timeout, what))
+        time.sleep(0.02)
+
+
+def reload_and_wait(authd):
+    """SIGHUP, then waits until the sidecar has finished that reload (applied or rejected),
+    as its reload counters say."""
+    def reloads():
+        m = authd.metrics()
+        return (m.get('approov_authd_config_reloads_total{result="ok"}', 0) +
+                m.get('approov_authd_config_reloads_total{result="rejected"}', 0))
+    before = reloads()
+    os.kill(authd.pid, signal.SIGHUP)
+    wait_until(lambda: reloads() > before, "the SIGHUP reload")
 
 
 class Proc:
@@ -203,16 +225,42 @@ def start_authd_with_routes(testcase, extra=None):
     return Authd(testcase, ["--config", conf, "--cors-preflight", "on"] + (extra or []))
 
 
-def render(template, dest, values):
-    with open(os.path.join(SOURCE, template)) as f:
-        text = f.read()
-    for key, value in values.items():
-        text = text.replace("@%s@" % key, str(value))
-    import re
-    code = "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#"))
-    assert not re.search(r"@[A-Z_]+@", code), "unsubstituted placeholder in " + template
-    with open(dest, "w") as f:
-        f.write(text)
+# How each proxy's configuration in deploy/ reads an environment variable: nginx's template
+# is filled by envsubst (${NAME}), Caddy reads {$NAME} and HAProxy "${NAME}" itself.
+CONFIG_VARIABLE = {"envsubst": re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}"),
+                   "caddy": re.compile(r"\{\$([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}"),
+                   "haproxy": re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")}
+
+
+def config_variables(path, syntax):
+    """The environment variables a deploy/ file reads (outside its comments), in order."""
+    with open(os.path.join(SOURCE, path)) as f:
+        code = "\n".join(l for l in f.read().splitlines() if not l.lstrip().startswith("#"))
+    return list(dict.fromkeys(CONFIG_VARIABLE[syntax].findall(code)))
+
+
+def config_env(path, syntax, values, base=None):
+    """The environment a user sets before starting the proxy on `path`: `base` (default this
+    process's) plus `values`, which must fill every variable the file reads, and only those."""
+    used = config_variables(path, syntax)
+    assert sorted(used) == sorted(values), "%s reads %s, the test sets %s" % (
+        path, used, sorted(values))
+    env = dict(os.environ if base is None else base)
+    env.update({k: str(v) for k, v in values.items()})
+    return env
+
+
+def envsubst(template, dest, values):
+    """deploy/nginx's template filled as docs/gateways/nginx.md says: envsubst with the
+    template's variable names, so that nginx's own $variables are left alone."""
+    names = " ".join("${%s}" % n for n in config_variables(template, "envsubst"))
+    env = config_env(template, "envsubst", values)
+    with open(os.path.join(SOURCE, template)) as src, open(dest, "w") as out:
+        subprocess.run(["envsubst", names], stdin=src, stdout=out, env=env, check=True,
+                       timeout=20)
+    with open(dest) as f:
+        left = CONFIG_VARIABLE["envsubst"].findall(f.read())
+    assert not left, "unsubstituted variables %s in %s" % (left, dest)
     return dest
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Real Caddy (Debian caddy 2.6) with deploy/caddy/Caddyfile.in in front of the echo upstream,
-asking approov-authd through forward_auth."""
+"""Real Caddy (Debian caddy 2.6) with deploy/caddy/Caddyfile, its addresses in environment
+variables as docs/gateways/caddy.md says, in front of the echo upstream, asking approov-authd
+through forward_auth."""
 import os
 import shutil
 import sys
@@ -8,17 +9,19 @@ import tempfile
 import unittest
 
 import harness
-from harness import Proc, ProxyChecks, free_port, render, wait_port, which
+from harness import SOURCE, Proc, ProxyChecks, config_env, free_port, wait_port, which
 
 
 def start_caddy(testcase, authd_port, upstream_port):
     d = tempfile.mkdtemp(prefix="authd-caddy-")
     testcase.addCleanup(shutil.rmtree, d, True)
     port, admin = free_port(), free_port()
-    conf = render("deploy/caddy/Caddyfile.in", os.path.join(d, "Caddyfile"), {
-        "ADMIN": "127.0.0.1:%d" % admin, "LISTEN": "127.0.0.1:%d" % port,
-        "AUTHD": "127.0.0.1:%d" % authd_port, "UPSTREAM": "127.0.0.1:%d" % upstream_port})
-    env = dict(os.environ, HOME=d, XDG_DATA_HOME=d, XDG_CONFIG_HOME=d)
+    env = config_env("deploy/caddy/Caddyfile", "caddy", {
+        "CADDY_ADMIN": "127.0.0.1:%d" % admin, "PROXY_LISTEN": "127.0.0.1:%d" % port,
+        "AUTHD_ADDRESS": "127.0.0.1:%d" % authd_port,
+        "API_ADDRESS": "127.0.0.1:%d" % upstream_port})
+    env.update(HOME=d, XDG_DATA_HOME=d, XDG_CONFIG_HOME=d)  # Caddy's own state stays in d
+    conf = os.path.join(SOURCE, "deploy/caddy/Caddyfile")
     proc = Proc(testcase, [which("caddy"), "run", "--config", conf, "--adapter", "caddyfile"],
                 env=env, stdout=None)
     wait_port(port, proc.p, timeout=20)

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Real HAProxy (Debian haproxy 2.6, built with Lua) with deploy/haproxy in front of the echo
-upstream, asking approov-authd through the Lua action (core.httpclient)."""
+"""Real HAProxy (Debian haproxy 2.6, built with Lua) with deploy/haproxy, its addresses in
+environment variables as docs/gateways/haproxy.md says, in front of the echo upstream, asking
+approov-authd through the Lua action (core.httpclient)."""
 import os
 import shutil
 import subprocess
@@ -9,18 +10,19 @@ import tempfile
 import unittest
 
 import harness
-from harness import SOURCE, Proc, ProxyChecks, free_port, render, wait_port, which
+from harness import SOURCE, Proc, ProxyChecks, config_env, free_port, wait_port, which
 
 
 def start_haproxy(testcase, authd_port, upstream_port):
     d = tempfile.mkdtemp(prefix="authd-haproxy-")
     testcase.addCleanup(shutil.rmtree, d, True)
     port = free_port()
-    conf = render("deploy/haproxy/haproxy.cfg.in", os.path.join(d, "haproxy.cfg"), {
-        "LUA": os.path.join(SOURCE, "deploy/haproxy/approov-auth.lua"),
-        "LISTEN": "127.0.0.1:%d" % port, "AUTHD": "127.0.0.1:%d" % authd_port,
-        "UPSTREAM": "127.0.0.1:%d" % upstream_port})
-    proc = Proc(testcase, [which("haproxy"), "-db", "-f", conf], stdout=None)
+    env = config_env("deploy/haproxy/haproxy.cfg", "haproxy", {
+        "HAPROXY_LUA": os.path.join(SOURCE, "deploy/haproxy/approov-auth.lua"),
+        "PROXY_LISTEN": "127.0.0.1:%d" % port, "AUTHD_ADDRESS": "127.0.0.1:%d" % authd_port,
+        "API_ADDRESS": "127.0.0.1:%d" % upstream_port})
+    conf = os.path.join(SOURCE, "deploy/haproxy/haproxy.cfg")
+    proc = Proc(testcase, [which("haproxy"), "-db", "-f", conf], env=env, stdout=None, cwd=d)
     wait_port(port, proc.p)
     return port, proc
 

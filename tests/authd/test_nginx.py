@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Real nginx (Debian nginx-light with libnginx-mod-http-headers-more-filter) with
-deploy/nginx/nginx.conf.in in front of the echo upstream, asking approov-authd through
-auth_request."""
+deploy/nginx/nginx.conf.template (filled by envsubst, as docs/gateways/nginx.md says) in front
+of the echo upstream, asking approov-authd through auth_request."""
 import os
 import shutil
 import sys
@@ -9,7 +9,7 @@ import tempfile
 import unittest
 
 import harness
-from harness import Proc, ProxyChecks, free_port, render, wait_port, which
+from harness import Proc, ProxyChecks, envsubst, free_port, wait_port, which
 
 
 def start_nginx(testcase, authd_port, upstream_port):
@@ -18,9 +18,10 @@ def start_nginx(testcase, authd_port, upstream_port):
     testcase.addCleanup(shutil.rmtree, prefix, True)
     os.makedirs(os.path.join(prefix, "tmp"))
     port = free_port()
-    conf = render("deploy/nginx/nginx.conf.in", os.path.join(prefix, "nginx.conf"), {
-        "PREFIX": prefix, "LISTEN": "127.0.0.1:%d" % port,
-        "AUTHD": "127.0.0.1:%d" % authd_port, "UPSTREAM": "127.0.0.1:%d" % upstream_port})
+    conf = envsubst("deploy/nginx/nginx.conf.template", os.path.join(prefix, "nginx.conf"), {
+        "NGINX_PREFIX": prefix, "PROXY_LISTEN": "127.0.0.1:%d" % port,
+        "AUTHD_ADDRESS": "127.0.0.1:%d" % authd_port,
+        "API_ADDRESS": "127.0.0.1:%d" % upstream_port})
     proc = Proc(testcase, [nginx, "-p", prefix, "-c", conf, "-e", os.path.join(prefix, "error.log"),
                            "-g", "daemon off; master_process off;"], stdout=None)
     wait_port(port, proc.p)
@@ -80,8 +81,8 @@ class Nginx(ProxyChecks, unittest.TestCase):
 HEADERS_MORE = "/usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so"
 
 if __name__ == "__main__":
-    if not which("nginx"):
-        print("nginx not installed: skipped")
+    if not which("nginx") or not which("envsubst"):
+        print("nginx or envsubst (gettext-base) not installed: skipped")
         sys.exit(77)
     if not os.path.exists(HEADERS_MORE):  # the recipe's load_module line
         print("nginx headers-more module (libnginx-mod-http-headers-more-filter) not installed: "

@@ -12,7 +12,7 @@ import unittest
 
 from harness import (AUTH, AUTHD, BAD_SIG, BOUND, EXPIRED, FAR, OTHER_SECRET_B64, SECRET_B64,
                      VALID, VALID_BARE, WRONG_KEY, Authd, Proc, authd_env, header, main, mint,
-                     request, tmpdir)
+                     reload_and_wait, request, tmpdir, wait_until)
 
 DENY = (401, b"{}")
 
@@ -125,7 +125,7 @@ class Decisions(unittest.TestCase):
 
     def test_denial_log_has_reason_and_fingerprint_never_the_token(self):
         request(self.a.port, "/", {"Approov-Token": BAD_SIG})
-        time.sleep(0.2)
+        wait_until(lambda: '"deny"' in self.a.proc.stderr_text(), "the deny log line")
         log = self.a.proc.stderr_text()
         lines = [json.loads(l) for l in log.splitlines() if '"deny"' in l]
         self.assertEqual(len(lines), 1, log)
@@ -141,7 +141,8 @@ class Decisions(unittest.TestCase):
         for method in hostile:
             request(self.a.port, "/", [("X-Original-URI", "/x"), ("X-Original-Method", method),
                                        ("Approov-Token", BAD_SIG)])
-        time.sleep(0.2)
+        wait_until(lambda: self.a.proc.stderr_text().count('"event":"deny"') >= len(hostile),
+                   "a deny log line per request")
         with open(self.a.proc.log.name, "rb") as f:
             raw = f.read()
         lines = [json.loads(l.decode("utf-8")) for l in raw.splitlines() if l.strip()]
@@ -275,14 +276,14 @@ class Options(unittest.TestCase):
         m = a.metrics()
         self.assertEqual(m['approov_authd_requests_total{decision="report_only",reason="expired"}'], 1)
         self.assertEqual(m['approov_authd_requests_total{decision="allow",reason="ok"}'], 1)
-        time.sleep(0.2)
+        wait_until(lambda: '"event":"report_only"' in a.proc.stderr_text(), "the report-only line")
         self.assertIn('"event":"report_only","reason":"expired"', a.proc.stderr_text())
 
     def test_denial_logs_are_rate_limited(self):
         a = Authd(self, ["--log-rate", "5"])
         for _ in range(60):
             request(a.port, "/", {"Approov-Token": BAD_SIG})
-        time.sleep(0.2)
+        wait_until(lambda: '"event":"deny"' in a.proc.stderr_text(), "a deny log line")
         n = a.proc.stderr_text().count('"event":"deny"')
         self.assertGreaterEqual(n, 1)
         self.assertLessEqual(n, 10)
@@ -302,7 +303,8 @@ class Options(unittest.TestCase):
                 request(a.port, "/api", {"Approov-Token": BAD_SIG}, conn=c)
             self.assertEqual(request(a.port, "/beta", {"Approov-Token": EXPIRED}, conn=c)[0], 200)
         c.close()
-        time.sleep(0.2)
+        wait_until(lambda: a.proc.stderr_text().count('"event":"report_only"') >= 3,
+                   "three report-only lines")
         log = a.proc.stderr_text()
         self.assertEqual(log.count('"event":"report_only"'), 3, log)
         self.assertLessEqual(log.count('"event":"deny"'), 10)
@@ -386,8 +388,7 @@ class Routes(unittest.TestCase):
     def test_no_matching_route_is_denied(self):
         with open(self.conf, "w") as f:
             f.write("route /only protected\n")
-        os.kill(self.a.pid, signal.SIGHUP)
-        time.sleep(0.5)
+        reload_and_wait(self.a)
         self.check("/other", {"Approov-Token": VALID}, 401)
         self.check("/only/x", {"Approov-Token": VALID}, 200)
 
@@ -545,8 +546,7 @@ class Reload(unittest.TestCase):
         self.a = Authd(self, ["--config", self.conf], env=authd_env(secret=None))
 
     def hup(self):
-        os.kill(self.a.pid, signal.SIGHUP)
-        time.sleep(0.5)
+        reload_and_wait(self.a)
 
     def test_good_reload_switches_secret_and_policy(self):
         self.assertEqual(request(self.a.port, "/", {"Approov-Token": VALID})[0], 200)
@@ -603,8 +603,7 @@ class DotenvReload(unittest.TestCase):
             f.write(text)
 
     def hup(self, a):
-        os.kill(a.pid, signal.SIGHUP)
-        time.sleep(0.5)
+        reload_and_wait(a)
 
     def status(self, a, token):
         return request(a.port, "/", {"Approov-Token": token})[0]
@@ -799,11 +798,11 @@ class Limits(unittest.TestCase):
         busy = socket.create_connection(("127.0.0.1", a.port))
         busy.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
         idle = socket.create_connection(("127.0.0.1", a.port))
-        time.sleep(0.2)
+        # Both connections accepted (the partial request in flight) before the stop.
+        wait_until(lambda: a.metrics()["approov_authd_connections"] >= 2, "both connections")
         os.kill(a.pid, signal.SIGTERM)
-        time.sleep(0.3)
         idle.settimeout(3)
-        self.assertEqual(idle.recv(10), b"")  # idle keep-alive connection closed
+        self.assertEqual(idle.recv(10), b"")  # idle keep-alive connection closed: stopping
         busy.sendall(("Approov-Token: %s\r\n\r\n" % VALID).encode())
         busy.settimeout(3)
         answer = busy.recv(4096)

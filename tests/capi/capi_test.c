@@ -514,6 +514,173 @@ static void test_null_safety(void) {
   }
 }
 
+/* ---- configuration builder: secrets, keysets, audience, issuer, leeway ---------------------- */
+
+/* RFC 7515 A.3: the ES256 example key (as a JWKS and as PEM) and its token (iss "joe", exp
+ * 1300819380, no kid). */
+static const char kRfcEcJwks[] =
+    "{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\",\"kid\":\"rfc-a3\",\"alg\":\"ES256\","
+    "\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
+    "\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"}]}";
+static const char kRfcEcPem[] =
+    "-----BEGIN PUBLIC KEY-----\n"
+    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEf83OJ3D2xF1Bg8vub9tLe1gHMzV7\n"
+    "6e8Tus9uPHvRVEXH8UTNG72bfocs3+257rn0s2ldbqkLJK2KRiMohYjlrQ==\n"
+    "-----END PUBLIC KEY-----\n";
+static const char kRfcEcToken[] =
+    "eyJhbGciOiJFUzI1NiJ9."
+    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ"
+    "."
+    "DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q";
+static const int64_t kRfcNow = 1300819000;
+
+#define S(text) text, strlen(text)
+
+static void test_config_keyset_beside_secret(void) {
+  char error[256] = "";
+  approov_config* config = approov_config_new();
+  approov_verifier* v;
+  approov_claims* c = approov_claims_new();
+  const char* kid = NULL;
+  size_t kid_len = 0;
+  CHECK(config != NULL && c != NULL);
+  CHECK(approov_config_add_secret(config, S(secret_b64), APPROOV_SECRET_BASE64, NULL, 0, error,
+                                  sizeof error) == 0);
+  CHECK(approov_config_add_jwks(config, S(kRfcEcJwks), error, sizeof error) == 0);
+  v = approov_verifier_new_from_config(config, error, sizeof error);
+  approov_config_free(config); /* the verifier does not need it */
+  CHECK(v != NULL);
+  if (v == NULL) {
+    fprintf(stderr, "%s\n", error);
+    approov_claims_free(c);
+    return;
+  }
+  /* The keyset token (no kid, the keyset's only key) and Approov's default token both verify. */
+  CHECK_REASON(verify(v, kRfcEcToken, kRfcNow, c), APPROOV_OK);
+  CHECK(approov_claims_key_id(c, &kid, &kid_len) == APPROOV_CLAIM_FOUND);
+  CHECK(kid_len == 6 && memcmp(kid, "rfc-a3", 6) == 0);
+  CHECK(approov_claims_algorithm(c) != NULL && strcmp(approov_claims_algorithm(c), "ES256") == 0);
+  CHECK(string_claim_is(c, "iss", "joe"));
+  CHECK_REASON(verify(v, token_small, kNow, c), APPROOV_OK);
+  CHECK(strcmp(approov_claims_algorithm(c), "HS256") == 0);
+  CHECK(approov_claims_key_id(c, &kid, &kid_len) == APPROOV_CLAIM_FOUND && kid_len == 0);
+  CHECK_REASON(verify(v, token_badsig, kNow, c), APPROOV_BAD_SIGNATURE);
+  CHECK(approov_claims_algorithm(c) == NULL);
+  CHECK(approov_claims_key_id(c, &kid, &kid_len) == APPROOV_CLAIM_ABSENT);
+  CHECK_REASON(verify(v, kRfcEcToken, 1300819380, c), APPROOV_EXPIRED);
+  approov_verifier_free(v);
+  approov_claims_free(c);
+}
+
+static void test_config_pem_audience_issuer_leeway(void) {
+  char error[256] = "";
+  approov_config* config = approov_config_new();
+  approov_verifier* v;
+  CHECK(approov_config_add_pem_key(config, S(kRfcEcPem), S("pem-1"), S("ES256"), error,
+                                   sizeof error) == 0);
+  CHECK(approov_config_set_issuer(config, S("joe"), error, sizeof error) == 0);
+  CHECK(approov_config_set_leeway(config, 300, error, sizeof error) == 0);
+  v = approov_verifier_new_from_config(config, error, sizeof error);
+  CHECK(v != NULL);
+  if (v != NULL) {
+    CHECK_REASON(verify(v, kRfcEcToken, kRfcNow, NULL), APPROOV_OK);
+    CHECK_REASON(verify(v, kRfcEcToken, 1300819380 + 299, NULL), APPROOV_OK); /* leeway */
+    CHECK_REASON(verify(v, token_small, kNow, NULL), APPROOV_BAD_ALGORITHM);  /* no secret */
+    approov_verifier_free(v);
+  }
+  /* Another issuer, then an audience the token lacks. */
+  CHECK(approov_config_set_issuer(config, S("jane"), error, sizeof error) == 0);
+  v = approov_verifier_new_from_config(config, error, sizeof error);
+  CHECK_REASON(verify(v, kRfcEcToken, kRfcNow, NULL), APPROOV_BAD_ISSUER);
+  approov_verifier_free(v);
+  CHECK(approov_config_set_issuer(config, S("joe"), error, sizeof error) == 0);
+  CHECK(approov_config_set_audience(config, S("api.example.com"), error, sizeof error) == 0);
+  v = approov_verifier_new_from_config(config, error, sizeof error);
+  CHECK_REASON(verify(v, kRfcEcToken, kRfcNow, NULL), APPROOV_BAD_AUDIENCE);
+  approov_verifier_free(v);
+  approov_config_free(config);
+}
+
+static void test_config_errors(void) {
+  char error[256];
+  approov_config* config = approov_config_new();
+  approov_verifier* v;
+  /* Nothing configured. */
+  v = approov_verifier_new_from_config(config, error, sizeof error);
+  CHECK(v == NULL && strstr(error, "no secret or key") != NULL);
+  /* A bad secret: the message names the problem, not the secret. */
+  CHECK(approov_config_add_secret(config, S("AAAA"), APPROOV_SECRET_BASE64, NULL, 0, error,
+                                  sizeof error) == -1);
+  CHECK(strstr(error, "at least 32") != NULL);
+  {
+    char secret[128];
+    strcpy(secret, secret_b64);
+    secret[10] = '*';
+    CHECK(approov_config_add_secret(config, S(secret), APPROOV_SECRET_BASE64, NULL, 0, error,
+                                    sizeof error) == -1);
+    CHECK(!leaks(error, secret));
+  }
+  /* A JWKS with one bad key is refused whole, naming the key. */
+  CHECK(approov_config_add_jwks(
+            config,
+            S("{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\",\"kid\":\"a\","
+              "\"alg\":\"ES256\",\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
+              "\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"},"
+              "{\"kty\":\"oct\",\"kid\":\"b\",\"alg\":\"HS256\",\"k\":\"c2hvcnQ\"}]}"),
+            error, sizeof error) == -1);
+  CHECK(strstr(error, "key #2 (kid \"b\")") != NULL && strstr(error, "at least 32") != NULL);
+  CHECK(strstr(error, "c2hvcnQ") == NULL);
+  CHECK(approov_config_add_jwks(config, S("{\"keys\":[]}"), error, sizeof error) == -1);
+  CHECK(approov_config_add_pem_key(config, S(kRfcEcPem), S("k"), S("HS256"), error, sizeof error) ==
+        -1);
+  CHECK(approov_config_add_pem_key(config, S(kRfcEcPem), S("k"), S("ES384"), error, sizeof error) ==
+        -1);
+  CHECK(strstr(error, "does not fit") != NULL);
+  CHECK(approov_config_add_pem_key(config, S(kRfcEcPem), S("k"), S("none"), error, sizeof error) ==
+        -1);
+  CHECK(strstr(error, "unknown algorithm") != NULL);
+  CHECK(approov_config_add_key_file(config, S("/nonexistent.jwks"), NULL, 0, NULL, 0, error,
+                                    sizeof error) == -1);
+  CHECK(strstr(error, "cannot open") != NULL);
+  CHECK(approov_config_set_leeway(config, 301, error, sizeof error) == -1);
+  CHECK(approov_config_set_audience(config, NULL, 0, error, sizeof error) == -1);
+  /* Failed calls left it empty. */
+  v = approov_verifier_new_from_config(config, error, sizeof error);
+  CHECK(v == NULL);
+  /* Two keys with one kid: refused when the verifier is made. */
+  CHECK(approov_config_add_pem_key(config, S(kRfcEcPem), S("rfc-a3"), S("ES256"), error,
+                                   sizeof error) == 0);
+  CHECK(approov_config_add_jwks(config, S(kRfcEcJwks), error, sizeof error) == 0);
+  v = approov_verifier_new_from_config(config, error, sizeof error);
+  CHECK(v == NULL && strstr(error, "same key id") != NULL);
+  approov_config_free(config);
+  /* NULL everywhere. */
+  approov_config_free(NULL);
+  CHECK(approov_config_add_jwks(NULL, S(kRfcEcJwks), error, sizeof error) == -1);
+  CHECK(approov_verifier_new_from_config(NULL, error, sizeof error) == NULL);
+  CHECK(approov_claims_algorithm(NULL) == NULL);
+}
+
+static void test_config_key_file(void) {
+  char error[256] = "";
+  char path[] = "/tmp/approov-capi-jwks-XXXXXX";
+  const int fd = mkstemp(path);
+  FILE* f = fd >= 0 ? fdopen(fd, "w") : NULL;
+  approov_config* config = approov_config_new();
+  approov_verifier* v;
+  CHECK(f != NULL);
+  if (f == NULL) return;
+  fputs(kRfcEcJwks, f);
+  fclose(f);
+  CHECK(approov_config_add_key_file(config, S(path), NULL, 0, NULL, 0, error, sizeof error) == 0);
+  v = approov_verifier_new_from_config(config, error, sizeof error);
+  CHECK(v != NULL);
+  CHECK_REASON(verify(v, kRfcEcToken, kRfcNow, NULL), APPROOV_OK);
+  approov_verifier_free(v);
+  approov_config_free(config);
+  remove(path);
+}
+
 /* ---- whole-request checks ------------------------------------------------------------------- */
 
 /* A request for the C API: fields from a NULL-terminated array of {name, value}. */
@@ -690,6 +857,10 @@ int main(int argc, char** argv) {
   test_threads();
   test_reason_strings();
   test_null_safety();
+  test_config_keyset_beside_secret();
+  test_config_pem_audience_issuer_leeway();
+  test_config_errors();
+  test_config_key_file();
   test_request_check();
   if (failures != 0) {
     fprintf(stderr, "%d check(s) failed\n", failures);

@@ -7,7 +7,9 @@ ephemeral loopback port, talks real HTTP to it (http.client and raw sockets), an
 Groups: checks (every token / binding rule), robustness (concurrency, hostile clients),
 startup (.env loading, missing or malformed secrets, demo mode), trailers (chunked trailer
 fields never count as headers), failure-bytes (the whole failure response is the same for
-every reason), log-flood (the rejection log is rate limited). Prints "N passed, N failed".
+every reason), log-flood (the rejection log is rate limited), defaults (no HTTP_PORT nor
+SERVER_HOSTNAME: 127.0.0.1:8002, stopped with SIGINT; exits 77, skipped, when 8002 is taken),
+sigint (Ctrl-C stops the server cleanly). Prints "N passed, N failed".
 """
 import argparse
 import base64
@@ -54,14 +56,16 @@ def future() -> int:
 
 
 class Server:
-    """A server process on an ephemeral loopback port; stopped with SIGTERM."""
+    """A server process on an ephemeral loopback port; stopped with SIGTERM. With
+    defaults=True, HTTP_PORT and SERVER_HOSTNAME are left unset: the server's own defaults."""
 
-    def __init__(self, path, env=None, cwd=None, args=()):
+    def __init__(self, path, env=None, cwd=None, args=(), defaults=False):
         self.env = dict(os.environ)
         for k in ("APPROOV_BASE64_SECRET", "APPROOV_BASE64URL_SECRET", "APPROOV_DEMO", "HTTP_PORT",
                   "SERVER_HOSTNAME", "HTTP_THREADS"):
             self.env.pop(k, None)
-        self.env.update({"HTTP_PORT": "0", "SERVER_HOSTNAME": "127.0.0.1", "HTTP_THREADS": "2"})
+        self.env.update({"HTTP_THREADS": "2"} if defaults else
+                        {"HTTP_PORT": "0", "SERVER_HOSTNAME": "127.0.0.1", "HTTP_THREADS": "2"})
         self.env.update(env or {})
         self.stdout_text = ""
         self.proc = subprocess.Popen([path, *args], env=self.env, cwd=cwd or tempfile.gettempdir(),
@@ -91,18 +95,23 @@ class Server:
         for chunk in iter(lambda: os.read(self.proc.stdout.fileno(), 65536), b""):
             self._stdout.append(chunk)
 
-    def output(self) -> str:
-        time.sleep(0.2)
+    def output(self, until=b"Press Ctrl-C to stop.\n", timeout=10) -> str:
+        """Standard output so far, once it holds `until` (the banner's last line) or the
+        deadline passes."""
+        deadline = time.monotonic() + timeout
+        while until not in b"".join(self._stdout) and time.monotonic() < deadline:
+            time.sleep(0.02)
         return b"".join(self._stdout).decode(errors="replace")
 
-    def stop(self):
-        """SIGTERM, then returns (exit code, stderr text); asserts a clean, timely exit."""
-        self.proc.send_signal(signal.SIGTERM)
+    def stop(self, sig=signal.SIGTERM):
+        """Sends `sig` (SIGTERM unless told), then returns (exit code, stderr text); asserts a
+        clean, timely exit."""
+        self.proc.send_signal(sig)
         try:
             _, err = self.proc.communicate(timeout=15)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            raise AssertionError("server did not stop within 15 s of SIGTERM")
+            raise AssertionError(f"server did not stop within 15 s of signal {int(sig)}")
         return self.proc.returncode, err.decode(errors="replace")
 
 
@@ -525,6 +534,178 @@ def group_startup(path, kind):
              ("bad HTTP_PORT is named", bad_port),
              ("--demo falls back to the public test secret, its curl commands work", demo_mode)]
     return run_tests(tests)
+
+
+# ---------------------------------------------------------------------------------------------
+# Start-up of the token-binding server, the servers' defaults, and SIGINT.
+def granted(kind, key=None):
+    """Headers of a request that `kind` of server answers 200 (a token signed with `key`)."""
+    if kind == "unprotected":
+        return []
+    claims = {"exp": future()}
+    if kind == "binding":
+        claims["pay"] = pay_for(AUTH)
+        return [("Approov-Token", mint(claims, key)), ("Authorization", AUTH)]
+    return [("Approov-Token", mint(claims, key))]
+
+
+def group_startup_binding(path, kind):
+    """The start-up group for the token-binding server: the same secret sources and failures
+    as the token-check server, with requests that carry a bound token."""
+    tests = []
+
+    def dotenv_loaded_from_parent_dir():
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, ".env"), "w") as f:
+                f.write(f"# test .env\nexport APPROOV_BASE64_SECRET='{TEST_SECRET_B64}'\n")
+            sub = os.path.join(d, "a", "b")
+            os.makedirs(sub)
+            srv = Server(path, {}, cwd=sub)
+            try:
+                expect(request(srv.port, "/", granted(kind)), 200, HELLO)
+                expect_401(request(srv.port, "/", granted(kind, OTHER_SECRET)))
+                # Bound to another Authorization value: refused.
+                headers = granted(kind)
+                expect_401(request(srv.port, "/", headers[:1] + [("Authorization", AUTH + "x")]))
+            finally:
+                srv.stop()
+
+    def base64url_secret():
+        url = base64.urlsafe_b64encode(base64.b64decode(TEST_SECRET_B64)).rstrip(b"=").decode()
+        srv = Server(path, {"APPROOV_BASE64URL_SECRET": url})
+        try:
+            expect(request(srv.port, "/", granted(kind)), 200, HELLO)
+        finally:
+            srv.stop()
+
+    def missing_secret():
+        code, out = start_fails(path, {})
+        assert code != 0, "started without a secret"
+        assert "APPROOV_BASE64_SECRET" in out, out
+
+    def malformed_secret():
+        value = TEST_SECRET_B64.rstrip("=")  # padding missing
+        code, out = start_fails(path, {"APPROOV_BASE64_SECRET": value})
+        assert code != 0 and "APPROOV_BASE64_SECRET" in out, out
+        assert value[:12] not in out, f"secret printed: {out}"
+
+    def bad_port():
+        code, out = start_fails(path, {"APPROOV_BASE64_SECRET": TEST_SECRET_B64, "HTTP_PORT": "-1"})
+        assert code != 0 and "HTTP_PORT" in out, out
+
+    def demo_mode():
+        srv = Server(path, {}, args=("--demo",))
+        try:
+            out = srv.output()
+            cmds = re.findall(r"curl -i(.*?)\n", out)
+            assert len(cmds) >= 4, out
+            for c in cmds[:3]:
+                assert "-H 'Authorization: " in c, c
+            toks = [re.search(r"Approov-Token: ([^']+)'", c) for c in cmds]
+            auths = [re.search(r"Authorization: ([^']+)'", c) for c in cmds]
+            valid, invalid = toks[0].group(1), toks[1].group(1)
+            auth = auths[0].group(1)
+            expect(request(srv.port, "/", [("Approov-Token", valid), ("Authorization", auth)]),
+                   200, HELLO)
+            expect_401(request(srv.port, "/", [("Approov-Token", invalid), ("Authorization", auth)]))
+            expect_401(request(srv.port, "/", [("Authorization", auth)]))
+            # The last command: the valid token with another Authorization value.
+            other = auths[3].group(1)
+            assert other != auth and toks[3].group(1) == valid, cmds[3]
+            expect_401(request(srv.port, "/", [("Approov-Token", valid), ("Authorization", other)]))
+        finally:
+            _, err = srv.stop()
+        assert "PUBLIC Approov test secret" in err, err
+        assert TEST_SECRET_B64 not in err + out
+
+    tests = [(".env found in a parent directory is loaded", dotenv_loaded_from_parent_dir),
+             ("APPROOV_BASE64URL_SECRET is accepted", base64url_secret),
+             ("missing secret: clear message, non-zero exit", missing_secret),
+             ("malformed secret: named, non-zero exit, never printed", malformed_secret),
+             ("bad HTTP_PORT is named", bad_port),
+             ("--demo: curl commands with Authorization, each answered as it says", demo_mode)]
+    return run_tests(tests)
+
+
+DEFAULT_PORT = 8002  # the examples' default HTTP_PORT (SERVER_HOSTNAME defaults to 127.0.0.1)
+
+
+class Skipped(Exception):
+    """The group cannot run here (main() exits 77, which ctest reports as skipped)."""
+
+
+def port_is_free(port):
+    """True if nothing listens on 127.0.0.1:`port` (TIME_WAIT leftovers do not count, as the
+    servers bind with SO_REUSEADDR)."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def group_defaults(path, kind):
+    """Started with no HTTP_PORT and no SERVER_HOSTNAME, the server listens on 127.0.0.1:8002
+    and serves there; SIGINT stops it cleanly. Uses the fixed port 8002 (ctest RUN_SERIAL);
+    skipped if something else holds it."""
+    if not port_is_free(DEFAULT_PORT):
+        raise Skipped(f"127.0.0.1:{DEFAULT_PORT} is in use by another program")
+
+    def default_host_and_port():
+        try:
+            srv = Server(path, {"APPROOV_BASE64_SECRET": TEST_SECRET_B64}, defaults=True)
+        except AssertionError:
+            if not port_is_free(DEFAULT_PORT):
+                raise Skipped(f"127.0.0.1:{DEFAULT_PORT} was taken meanwhile")
+            raise
+        try:
+            assert srv.port == DEFAULT_PORT, f"listening on port {srv.port}"
+            out = srv.output()
+            assert f"listening on http://127.0.0.1:{DEFAULT_PORT}/" in out, out
+            expect(request(DEFAULT_PORT, "/", granted(kind)), 200, HELLO)
+            if kind != "unprotected":
+                expect_401(request(DEFAULT_PORT, "/"))
+        finally:
+            code, err = srv.stop(signal.SIGINT)
+        assert code == 0, f"exit code {code} after SIGINT: {err}"
+        assert f"signal {int(signal.SIGINT)}, stopping" in err, err
+        deadline = time.monotonic() + 5
+        while not port_is_free(DEFAULT_PORT) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert port_is_free(DEFAULT_PORT), "port 8002 still held after exit"
+
+    return run_tests([(f"defaults: 127.0.0.1:{DEFAULT_PORT}, stopped by SIGINT",
+                       default_host_and_port)])
+
+
+def group_sigint(path, kind):
+    """SIGINT (Ctrl-C) stops the server as SIGTERM does: in-flight keep-alive connections do
+    not hold it up, the exit code is 0, and the listening port is closed."""
+
+    def stops_on_sigint():
+        srv = Server(path, {"APPROOV_BASE64_SECRET": TEST_SECRET_B64})
+        port = srv.port
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            got = request(port, "/", granted(kind), conn=conn)  # an idle keep-alive connection
+            expect(got, 200, HELLO)
+        finally:
+            start = time.monotonic()
+            code, err = srv.stop(signal.SIGINT)
+            conn.close()
+        assert code == 0, f"exit code {code} after SIGINT: {err}"
+        assert f"signal {int(signal.SIGINT)}, stopping" in err, err
+        assert time.monotonic() - start < 10, "slow to stop"
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            raise AssertionError("the port still accepts connections after exit")
+        except ConnectionRefusedError:
+            pass
+
+    return run_tests([("SIGINT with a keep-alive connection open: exit 0, port closed",
+                       stops_on_sigint)])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1188,13 +1369,21 @@ def main():
     ap.add_argument("--server", required=True)
     ap.add_argument("--kind", choices=["token", "binding", "unprotected"], required=True)
     ap.add_argument("--group", choices=["checks", "robustness", "startup", "hostile", "trailers",
-                                        "failure-bytes", "log-flood"], required=True)
+                                        "failure-bytes", "log-flood", "defaults", "sigint"],
+                    required=True)
     a = ap.parse_args()
     a.server = os.path.abspath(a.server)
-    results = {"checks": group_checks, "robustness": group_robustness,
-               "startup": group_startup, "hostile": group_hostile, "trailers": group_trailers,
-               "failure-bytes": group_failure_bytes, "log-flood": group_log_flood}[a.group](
-                   a.server, a.kind)
+    groups = {"checks": group_checks, "robustness": group_robustness,
+              "startup": group_startup, "hostile": group_hostile, "trailers": group_trailers,
+              "failure-bytes": group_failure_bytes, "log-flood": group_log_flood,
+              "defaults": group_defaults, "sigint": group_sigint}
+    if a.kind == "binding":
+        groups["startup"] = group_startup_binding
+    try:
+        results = groups[a.group](a.server, a.kind)
+    except Skipped as e:
+        print(f"skipped: {e}")
+        sys.exit(77)
     failed = sum(1 for _, e in results if e)
     print(f"{len(results) - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)

@@ -4,14 +4,18 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "approov/approov.hpp"
+#include "jwk.hpp"
 #include "pkey/public_key.hpp"
 #include "pkey/signing_key.hpp"
+#include "test_support.hpp"
 
 namespace approov::test {
 
@@ -142,6 +146,26 @@ inline constexpr std::string_view kRfc8037D = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZc
 inline constexpr std::string_view kRfc8037Token =
     "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc."
     "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg";
+
+/// The public JWK of a generated key, with a kid and an algorithm.
+inline std::string jwk_of(const SigningKey& key, std::string_view kid, Algorithm algorithm) {
+  return detail::public_jwk_json(key.public_key(), kid, algorithm);
+}
+
+/// A keyset key for a generated key.
+inline VerificationKey verification_key(const SigningKey& key, std::string_view kid,
+                                        Algorithm algorithm) {
+  auto k = key_from_jwk(jwk_of(key, kid, algorithm));
+  if (!k) ADD_FAILURE() << k.error();
+  return std::move(k).value();
+}
+
+/// A JWKS text from JWK texts.
+inline std::string jwks_of(const std::vector<std::string>& jwks) {
+  std::string out = R"({"keys":[)";
+  for (std::size_t i = 0; i < jwks.size(); ++i) out += (i ? "," : "") + jwks[i];
+  return out + "]}";
+}
 
 /// The signing input and decoded signature of a compact token.
 struct SplitToken {

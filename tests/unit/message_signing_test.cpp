@@ -71,6 +71,27 @@ TEST(Rfc9421, FullCoverageBaseB23) {
       "keyid=\"test-key-rsa-pss\"");
 }
 
+// An empty query is still a query: the target URI of "/a?" is "https://example.com/a?" (RFC 9110
+// §7.1 builds it from the combined path and query; RFC 3986 §6.2.3 keeps a delimiter whose
+// component is empty). A client that sends "/a?" signs it with the "?" (OkHttp's URL does),
+// so dropping it would refuse such requests (found by the npm differential test).
+TEST(Rfc9421, EmptyQueryKeepsItsQuestionMarkInTheTargetUri) {
+  BasicRequest r{{"Host", "example.com"}};
+  r.set_method("GET").set_scheme("https").set_authority("example.com");
+  const std::string input = R"(sig=("@target-uri" "@query" "@path" "@request-target");created=1)";
+  r.set_target("/a?");
+  EXPECT_EQ(base_for(r, input),
+            "\"@target-uri\": https://example.com/a?\n"
+            "\"@query\": ?\n"
+            "\"@path\": /a\n"
+            "\"@request-target\": /a?\n"
+            "\"@signature-params\": (\"@target-uri\" \"@query\" \"@path\" \"@request-target\")"
+            ";created=1");
+  r.set_target("/a");  // no query at all: no "?"
+  const std::string no_query = "\"@target-uri\": https://example.com/a\n\"@query\": ?\n";
+  EXPECT_EQ(base_for(r, input).substr(0, no_query.size()), no_query);
+}
+
 TEST(Rfc9421, HmacSha256B25) {
   const std::string base = base_for(
       rfc_request(),

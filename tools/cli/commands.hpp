@@ -1,4 +1,4 @@
-// The four subcommands of `approov-token`. Each returns the process exit status:
+// The subcommands of `approov-token`. Each returns the process exit status:
 // 0 success (token valid), 1 token invalid or undecodable, 2 usage or configuration error.
 // Nothing here prints a secret; `verify` never prints the token (at most its fingerprint).
 #pragma once
@@ -16,8 +16,19 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitInvalid = 1;
 inline constexpr int kExitUsage = 2;
 
+/// A keyset from a file (`--jwks FILE`, with `--kid`/`--alg` for a PEM key or a JWK without
+/// alg), and the optional audience and issuer checks.
+struct KeysetOptions {
+  std::string file;                     ///< --jwks: a JWKS, JWK or PEM public key file
+  std::optional<std::string> kid;       ///< --kid
+  std::optional<std::string> alg;       ///< --alg
+  std::optional<std::string> audience;  ///< --aud
+  std::optional<std::string> issuer;    ///< --iss
+};
+
 struct VerifyOptions {
   SecretOptions secret;
+  KeysetOptions keyset;
   std::string token;  ///< "-" reads it from stdin
   std::optional<std::int64_t> now;
   std::int64_t leeway = 0;
@@ -34,6 +45,14 @@ struct GenOptions {
   std::optional<std::string> bind;
   std::vector<std::string> claims;  ///< NAME=VALUE
   std::optional<std::string> kid;
+  std::string key;                 ///< --key: a private key (PEM or JWK); empty: HS256 secret
+  std::optional<std::string> alg;  ///< --alg, with --key
+};
+
+struct JwksOptions {
+  std::string key;  ///< --key: a private (or public) key, PEM or JWK
+  std::string kid;
+  std::optional<std::string> alg;
 };
 
 struct DecodeOptions {
@@ -50,6 +69,12 @@ struct BenchOptions {
 [[nodiscard]] int run_gen(const GenOptions& options);
 [[nodiscard]] int run_decode(const DecodeOptions& options);
 [[nodiscard]] int run_bench(const BenchOptions& options);
+[[nodiscard]] int run_jwks(const JwksOptions& options);
+
+/// `gen --key`: mints an asymmetric token over the given header members and payload. Returns
+/// the exit status (prints the token, or the usage error).
+[[nodiscard]] int mint_with_key(const GenOptions& options, const std::string& payload,
+                                const std::optional<std::string>& bind);
 
 // Shared helpers.
 

@@ -138,6 +138,11 @@ int run_gen(const GenOptions& options) {
   if (options.bind) payload += ",\"pay\":" + json_quote(approov::pay_claim_for(*options.bind));
   payload += '}';
 
+  if (!options.key.empty()) return mint_with_key(options, payload, options.bind);
+  if (options.alg && *options.alg != "HS256") {
+    return usage("--alg " + *options.alg + " needs --key (a secret signs HS256 only)");
+  }
+
   std::string header = "{\"typ\":\"JWT\",\"alg\":\"HS256\"";
   if (options.kid) {
     std::string kid, error;

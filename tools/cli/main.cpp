@@ -8,6 +8,7 @@
 
 #include "approov/version.hpp"
 #include "commands.hpp"
+#include "signing_commands.hpp"
 
 namespace {
 
@@ -51,10 +52,10 @@ std::string redact(std::string message, int argc, char** argv) {
   std::vector<std::string> sensitive;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    for (const char* flag : {"--secret=", "--secret-url="}) {
+    for (const char* flag : {"--secret=", "--secret-url=", "--account-secret="}) {
       if (arg.rfind(flag, 0) == 0) sensitive.push_back(arg.substr(std::strlen(flag)));
     }
-    if ((arg == "--secret" || arg == "--secret-url") && i + 1 < argc) {
+    if ((arg == "--secret" || arg == "--secret-url" || arg == "--account-secret") && i + 1 < argc) {
       sensitive.emplace_back(argv[i + 1]);
     }
     const std::size_t dots = static_cast<std::size_t>(std::count(arg.begin(), arg.end(), '.'));
@@ -72,7 +73,8 @@ std::string redact(std::string message, int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Mint, verify, decode and benchmark Approov tokens (HS256).", "approov-token"};
+  CLI::App app{"Mint, verify, decode and benchmark Approov tokens (HS256 secrets and keysets).",
+               "approov-token"};
   app.set_version_flag("--version", std::string("approov-token ") + APPROOV_VERSION_STRING);
   app.require_subcommand(1, 1);
   app.footer(std::string("\n") + kExitHelp + "\n" + kSecretHelp +
@@ -99,6 +101,30 @@ int main(int argc, char** argv) {
               "with --bind, accept a token without pay (Approov failover tokens)")
       ->needs(bind);
   add_secret_options(*v, verify.secret);
+  auto* jwks_file =
+      v->add_option("--jwks", verify.keyset.file,
+                    "verify with the keys of FILE: a JWKS, a JWK, or a PEM public key (then "
+                    "with --kid and --alg); a secret, if one is configured, is used beside them")
+          ->type_name("FILE")
+          ->group("Keyset");
+  std::string verify_kid, verify_alg, verify_aud, verify_iss;
+  auto* verify_kid_opt = v->add_option("--kid", verify_kid, "key id of the PEM key of --jwks")
+                             ->type_name("KID")
+                             ->group("Keyset")
+                             ->needs(jwks_file);
+  auto* verify_alg_opt =
+      v->add_option("--alg", verify_alg,
+                    "algorithm of the PEM key (or of a JWK without alg) of --jwks")
+          ->type_name("ALG")
+          ->group("Keyset")
+          ->needs(jwks_file);
+  auto* aud_opt = v->add_option("--aud", verify_aud,
+                                "require this audience: aud equal to it, or an array holding it")
+                      ->type_name("AUD")
+                      ->group("Keyset");
+  auto* iss_opt = v->add_option("--iss", verify_iss, "require iss to be exactly this issuer")
+                      ->type_name("ISS")
+                      ->group("Keyset");
   v->add_option("token", verify.token, "the token, or - to read it from stdin")
       ->required()
       ->type_name("TOKEN");
@@ -111,7 +137,8 @@ int main(int argc, char** argv) {
   GenOptions gen;
   std::string exp_text, kid, gen_bind;
   std::int64_t ttl = 0;
-  auto* g = app.add_subcommand("gen", "mint an HS256 example token from the secret");
+  auto* g = app.add_subcommand(
+      "gen", "mint an example token: HS256 from the secret, or with --key from a private key");
   auto* exp = g->add_option("--exp", exp_text,
                             "expiry, seconds since the Unix epoch; fractions allowed "
                             "(e.g. 4708683205.891912)")
@@ -133,8 +160,26 @@ int main(int argc, char** argv) {
                 "[1,2], {...}), otherwise as a string. Repeatable")
       ->type_name("NAME=VALUE")
       ->allow_extra_args(false);
-  auto* kid_opt = g->add_option("--kid", kid, "add a kid to the header")->type_name("KID");
+  auto* kid_opt = g->add_option("--kid", kid, "add a kid to the header (required with --key)")
+                      ->type_name("KID");
   add_secret_options(*g, gen.secret);
+  std::string gen_alg;
+  auto* gen_key = g->add_option("--key", gen.key,
+                                "sign with the private key in FILE (PEM or JWK) instead of the "
+                                "secret: an asymmetric keyset token")
+                      ->type_name("FILE")
+                      ->group("Keyset");
+  auto* gen_alg_opt =
+      g->add_option("--alg", gen_alg,
+                    "with --key: RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA "
+                    "(default: RS256 for RSA, ES256/384/512 by curve, EdDSA for Ed25519)")
+          ->type_name("ALG")
+          ->group("Keyset")
+          ->needs(gen_key);
+  for (const char* flag : {"--secret", "--secret-url", "--secret-file"}) {
+    gen_key->excludes(g->get_option(flag));
+  }
+  const auto gen_signing = add_gen_signing_options(*g);
   g->footer(std::string("\nPrints the token alone on stdout. Header: {\"typ\":\"JWT\",\"alg\":"
                         "\"HS256\"[,\"kid\":...]}; payload: exp, the --claim members in order, "
                         "then pay.\nExit status: 0 minted, 2 usage or configuration error.\n\n") +
@@ -153,6 +198,20 @@ int main(int argc, char** argv) {
       "such a token.\nExit status: 0 decoded, 1 not three segments or not base64url JSON, 2 "
       "usage error.");
 
+  // jwks
+  JwksOptions jwks;
+  std::string jwks_alg;
+  auto* j = app.add_subcommand("jwks", "print the public JWKS of a key, for a verifier's keyset");
+  j->add_option("--key", jwks.key, "the key (PEM or JWK; a private key's public half is printed)")
+      ->required()
+      ->type_name("FILE");
+  j->add_option("--kid", jwks.kid, "the key id to publish it under")->required()->type_name("KID");
+  auto* jwks_alg_opt = j->add_option("--alg", jwks_alg, "its algorithm (default: as for gen --key)")
+                           ->type_name("ALG");
+  j->footer(
+      "\nPrints {\"keys\":[{\"kty\":...,\"kid\":...,\"use\":\"sig\",\"alg\":...}]} on stdout: "
+      "the public key only.\nExit status: 0 printed, 2 usage or key error.");
+
   // bench
   BenchOptions bench;
   auto* b = app.add_subcommand("bench", "time verify in one thread, like `openssl speed`");
@@ -167,6 +226,10 @@ int main(int argc, char** argv) {
                         "(and says so on stderr).\nExit status: 0 done, 2 usage or "
                         "configuration error.\n\n") +
             kSecretHelp);
+
+  // keygen, sign (message signing)
+  const Subcommand keygen = add_keygen_command(app);
+  const Subcommand sign = add_sign_command(app);
 
   // CLI11 reads `--opt=` (empty value) as `--opt` followed by the next argument, which would
   // swallow the token; pass such an option an explicit empty argument instead, so that
@@ -201,6 +264,10 @@ int main(int argc, char** argv) {
   if (v->parsed()) {
     if (bind->count() > 0) verify.bind = bind_value;
     if (now_opt->count() > 0) verify.now = now;
+    if (verify_kid_opt->count() > 0) verify.keyset.kid = verify_kid;
+    if (verify_alg_opt->count() > 0) verify.keyset.alg = verify_alg;
+    if (aud_opt->count() > 0) verify.keyset.audience = verify_aud;
+    if (iss_opt->count() > 0) verify.keyset.issuer = verify_iss;
     return run_verify(verify);
   }
   if (g->parsed()) {
@@ -209,9 +276,17 @@ int main(int argc, char** argv) {
     if (gbind->count() > 0) gen.bind = gen_bind;
     if (kid_opt->count() > 0) gen.kid = kid;
     if (gen_now_opt->count() > 0) gen.now = gen_now;
+    if (gen_alg_opt->count() > 0) gen.alg = gen_alg;
+    if (const int rc = gen_signing->apply(gen.claims); rc != kExitOk) return rc;
     return run_gen(gen);
   }
   if (d->parsed()) return run_decode(decode);
   if (b->parsed()) return run_bench(bench);
+  if (j->parsed()) {
+    if (jwks_alg_opt->count() > 0) jwks.alg = jwks_alg;
+    return run_jwks(jwks);
+  }
+  if (keygen.command->parsed()) return keygen.run();
+  if (sign.command->parsed()) return sign.run();
   return kExitUsage;
 }

@@ -29,6 +29,15 @@ Result from_file(const std::string& path) {
 
 }  // namespace
 
+bool secret_configured(const SecretOptions& options) {
+  if (!options.base64.empty() || !options.base64url.empty() || !options.file.empty()) return true;
+  if (!options.no_dotenv) {
+    auto loaded = approov::load_dotenv_if_present();
+    if (!loaded) return true;  // resolve_secret reports the broken .env
+  }
+  return env_set("APPROOV_BASE64_SECRET") || env_set("APPROOV_BASE64URL_SECRET");
+}
+
 Result resolve_secret(const SecretOptions& options, bool public_fallback) {
   if (!options.base64.empty()) {
     return from(approov::decode_secret(options.base64, approov::SecretEncoding::base64, "--secret"),

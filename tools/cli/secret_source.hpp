@@ -32,6 +32,10 @@ struct ResolvedSecret {
   std::string description;  ///< e.g. "APPROOV_BASE64_SECRET" or "--secret-file /path" (no value)
 };
 
+/// True if a secret is configured at all: a flag, or a variable in the environment (after the
+/// .env file, unless --no-dotenv). Whether it is well-formed is resolve_secret's business.
+[[nodiscard]] bool secret_configured(const SecretOptions& options);
+
 /// Resolves the secret as described above. With `public_fallback`, "nothing configured" gives
 /// the public test secret instead of an error (a malformed secret is still an error).
 [[nodiscard]] approov::Configured<ResolvedSecret> resolve_secret(const SecretOptions& options,

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <string>
 
+#include "approov/keyset.hpp"
 #include "approov/reason.hpp"
 #include "approov/request_check.hpp"
 #include "approov/token_verifier.hpp"
@@ -25,6 +26,16 @@ std::string claim_names(const approov::Claims& claims) {
     }
   }
   return names;
+}
+
+// A kid from the token, for the terminal: control bytes shown as '?'.
+std::string printable_kid(std::string_view kid) {
+  std::string out;
+  for (const char c : kid) {
+    const auto u = static_cast<unsigned char>(c);
+    out.push_back(u < 0x20 || u == 0x7F ? '?' : c);
+  }
+  return out;
 }
 
 std::string relative(double seconds) {
@@ -54,14 +65,45 @@ int run_verify(const VerifyOptions& options) {
     std::cerr << "approov-token verify: " << bad_now << '\n';
     return kExitUsage;
   }
-  auto secret = resolve_secret(options.secret);
-  if (!secret) {
-    std::cerr << "approov-token verify: " << secret.error() << '\n';
+  approov::VerifierConfig config;
+  config.leeway_seconds = options.leeway;
+  config.audience = options.keyset.audience;
+  config.issuer = options.keyset.issuer;
+  std::string key_source;  // what verified, for the summary
+  if (!options.keyset.file.empty()) {
+    std::optional<approov::Algorithm> alg;
+    if (options.keyset.alg) {
+      alg = approov::algorithm_from_string(*options.keyset.alg);
+      if (!alg) {
+        std::cerr << "approov-token verify: --alg " << *options.keyset.alg
+                  << ": not one of RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA "
+                     "HS256\n";
+        return kExitUsage;
+      }
+    }
+    auto keys = approov::keys_from_file(options.keyset.file, options.keyset.kid, alg);
+    if (!keys) {
+      std::cerr << "approov-token verify: " << keys.error() << '\n';
+      return kExitUsage;
+    }
+    config.keys = std::move(keys).value();
+    key_source = "--jwks " + options.keyset.file;
+  } else if (options.keyset.kid || options.keyset.alg) {
+    std::cerr << "approov-token verify: --kid and --alg describe the key of --jwks FILE\n";
     return kExitUsage;
   }
-  approov::VerifierConfig config;
-  config.secrets.push_back(secret.value().secret);
-  config.leeway_seconds = options.leeway;
+  // The secret: required without a keyset; beside one, used when one is configured (a flag, the
+  // environment or .env), as a server with both would.
+  std::optional<ResolvedSecret> secret;
+  if (config.keys.empty() || secret_configured(options.secret)) {
+    auto resolved = resolve_secret(options.secret);
+    if (!resolved) {
+      std::cerr << "approov-token verify: " << resolved.error() << '\n';
+      return kExitUsage;
+    }
+    config.secrets.push_back(resolved.value().secret);
+    secret = std::move(resolved).value();
+  }
   auto verifier = approov::TokenVerifier::create(std::move(config));
   if (!verifier) {
     std::cerr << "approov-token verify: " << verifier.error() << '\n';
@@ -99,9 +141,24 @@ int run_verify(const VerifyOptions& options) {
     std::cout << "  binding  "
               << (claims.pay() ? "pay matches the bound value" : "no pay claim (allowed)") << '\n';
   }
-  std::cout << "  secret   " << secret.value().description
-            << (options.leeway != 0 ? ", leeway " + std::to_string(options.leeway) + " s" : "")
-            << '\n';
+  const std::string leeway =
+      options.leeway != 0 ? ", leeway " + std::to_string(options.leeway) + " s" : "";
+  bool from_keyset = false;
+  for (const approov::VerificationKey& key : verifier.value().config().keys) {
+    from_keyset |= key.key_id() == claims.key_id() && key.algorithm() == claims.algorithm();
+  }
+  if (!from_keyset) {
+    std::cout << "  secret   " << (secret ? secret->description : std::string("?"))
+              << (claims.key_id().empty() ? "" : ", kid " + printable_kid(claims.key_id()))
+              << leeway << '\n';
+  } else {
+    std::cout << "  key      kid " << printable_kid(claims.key_id()) << ", "
+              << approov::to_string(claims.algorithm()) << ", from " << key_source << leeway
+              << '\n';
+  }
+  if (options.keyset.audience)
+    std::cout << "  aud      matches " << *options.keyset.audience << '\n';
+  if (options.keyset.issuer) std::cout << "  iss      matches " << *options.keyset.issuer << '\n';
   return kExitOk;
 }
 
