@@ -6,6 +6,7 @@ Kubernetes recipes are checked by test_kubernetes.py, the systemd unit by test_s
 import os
 import re
 import shutil
+import sys
 import subprocess
 import tempfile
 import unittest

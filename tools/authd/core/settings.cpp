@@ -636,7 +636,8 @@ config file, the .env file and the secret files; SIGTERM/SIGINT stop gracefully.
 Every setting below is a flag, an environment variable (APPROOV_AUTHD_ and the name in
 capitals with _ for -: APPROOV_AUTHD_CORS_PREFLIGHT=on; a list separated by commas) and a
 config-file line (name = value). Precedence: flag, then variable, then file, then default.
-A switch is on with --name, off with --no-name or --name=off.
+A switch is on when given alone (--cors-preflight), off with no- before its name
+(--no-cors-preflight) or with =off.
 
   --config FILE                 config file (flag or APPROOV_AUTHD_CONFIG only)
 )";
