@@ -786,13 +786,13 @@ class Variables(unittest.TestCase):
 
 # ---------------------------------------------------------------------------------------------
 def recipe_conf(dest, upstream, listen, module, secret_file, prefix):
-    return harness.render("deploy/nginx/approov-module.conf.in", dest, {
-        "PREFIX": prefix, "LISTEN": listen, "UPSTREAM": "127.0.0.1:%d" % upstream,
-        "MODULE": module, "SECRET_FILE": secret_file})
+    return harness.envsubst("deploy/nginx/approov-module.conf.template", dest, {
+        "NGINX_PREFIX": prefix, "PROXY_LISTEN": listen, "API_ADDRESS": "127.0.0.1:%d" % upstream,
+        "APPROOV_MODULE": module, "APPROOV_SECRET_FILE": secret_file})
 
 
 class Recipe(harness.ProxyChecks, unittest.TestCase):
-    """deploy/nginx/approov-module.conf.in, with the assertions every proxy recipe passes."""
+    """deploy/nginx/approov-module.conf.template, with the assertions every proxy recipe passes."""
 
     def setUp(self):
         if not os.path.exists(HEADERS_MORE):  # the recipe's second load_module line
