@@ -184,6 +184,11 @@ class ServerImpl {
     return active_.load(std::memory_order_relaxed);
   }
 
+  /// Connections closed at accept because `max_connections` were open (a relaxed read).
+  [[nodiscard]] std::uint64_t refused_connections() const noexcept {
+    return refused_.load(std::memory_order_relaxed);
+  }
+
  private:
   friend class Worker;
   template <class Protocol>
@@ -202,6 +207,7 @@ class ServerImpl {
   bool admit() noexcept {
     if (active_.fetch_add(1, std::memory_order_relaxed) >= options_.max_connections) {
       active_.fetch_sub(1, std::memory_order_relaxed);
+      refused_.fetch_add(1, std::memory_order_relaxed);  // at accept only, never per request
       return false;
     }
     return true;
@@ -215,6 +221,7 @@ class ServerImpl {
   std::vector<std::thread> threads_;
   std::vector<std::shared_ptr<void>> acceptors_;
   std::atomic<std::size_t> active_{0};
+  std::atomic<std::uint64_t> refused_{0};
   std::atomic<bool> stop_requested_{false};
   std::uint16_t first_port_ = 0;
 };
@@ -578,7 +585,8 @@ void Worker::begin_stop() {
   });
 }
 
-std::string ServerImpl::listen_tcp(const std::string& spec, std::uint16_t& bound_port) {
+std::string parse_tcp_address(asio::io_context& ioc, const std::string& spec,
+                              asio::ip::tcp::endpoint& ep) {
   const auto colon = spec.rfind(':');
   if (colon == std::string::npos || colon + 1 == spec.size()) {
     return "cannot listen on " + spec + ": expected HOST:PORT or unix:/path";
@@ -594,25 +602,63 @@ std::string ServerImpl::listen_tcp(const std::string& spec, std::uint16_t& bound
   if (port_text.size() > 5 || std::stoul(port_text) > 65535) {
     return "cannot listen on " + spec + ": bad port";
   }
-  asio::ip::tcp::resolver resolver(workers_[0]->ioc());
+  asio::ip::tcp::resolver resolver(ioc);
+  boost::system::error_code ec;
   auto results = resolver.resolve(
-      host, port_text, asio::ip::tcp::resolver::passive | asio::ip::tcp::resolver::numeric_service);
-  if (results.empty()) return "cannot listen on " + spec + ": host not found";
-  asio::ip::tcp::endpoint ep = results.begin()->endpoint();
+      host, port_text, asio::ip::tcp::resolver::passive | asio::ip::tcp::resolver::numeric_service,
+      ec);
+  if (ec || results.empty()) return "cannot listen on " + spec + ": host not found";
+  ep = results.begin()->endpoint();
+  return {};
+}
 
+namespace {
+
+// Says that the address is taken, for a bind that failed with EADDRINUSE.
+std::string in_use(const std::string& spec) {
+  return "cannot listen on " + spec +
+         ": the address is already in use (another process listens on it; stop it or choose "
+         "another port)";
+}
+
+}  // namespace
+
+std::string ServerImpl::listen_tcp(const std::string& spec, std::uint16_t& bound_port) {
+  asio::ip::tcp::endpoint ep;
+  if (auto err = parse_tcp_address(workers_[0]->ioc(), spec, ep); !err.empty()) return err;
+
+  // SO_REUSEPORT is only ever shared among this server's own workers. The kernel lets any
+  // socket of the same user that sets it join the port, so a second server started on a busy
+  // port would silently take part of the connections. One worker needs no SO_REUSEPORT (the
+  // bind then fails on a busy port); several first probe the address with a socket without
+  // it, which fails if anything else listens there, and only then bind their own sockets. A
+  // port of 0 needs no probe: the kernel picks one that nobody uses.
   const std::size_t count = options_.reuse_port ? workers_.size() : 1;
+  const bool reuse_port = count > 1;
+  if (reuse_port && ep.port() != 0) {
+    asio::ip::tcp::acceptor probe(workers_[0]->ioc());
+    probe.open(ep.protocol());
+    probe.set_option(asio::socket_base::reuse_address(true));
+    boost::system::error_code ec;
+    probe.bind(ep, ec);
+    if (ec == boost::system::errc::address_in_use) return in_use(spec);
+    if (ec) return "cannot listen on " + spec + ": " + ec.message();
+  }
   for (std::size_t i = 0; i < count; ++i) {
     Worker& home = *workers_[i];
     asio::ip::tcp::acceptor acc(home.ioc());
     acc.open(ep.protocol());
     acc.set_option(asio::socket_base::reuse_address(true));
-    if (options_.reuse_port) {
+    if (reuse_port) {
       int one = 1;
       if (::setsockopt(acc.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
         return "cannot listen on " + spec + ": SO_REUSEPORT not supported";
       }
     }
-    acc.bind(ep);
+    boost::system::error_code ec;
+    acc.bind(ep, ec);
+    if (ec == boost::system::errc::address_in_use) return in_use(spec);
+    if (ec) return "cannot listen on " + spec + ": " + ec.message();
     acc.listen(backlog(options_));
     if (i == 0) {
       ep = acc.local_endpoint();  // the other workers bind the port the kernel chose
@@ -698,6 +744,38 @@ std::size_t Server::worker_index() noexcept {
 }
 std::size_t Server::connections() const noexcept {
   return impl_->connections();
+}
+std::uint64_t Server::refused_connections() const noexcept {
+  return impl_->refused_connections();
+}
+
+std::string check_listen_address(const std::string& spec, std::string* canonical) {
+  if (spec.rfind("unix:", 0) == 0) {
+    const std::string path = spec.substr(5);
+    if (path.empty()) return "cannot listen on unix:: empty path";
+    // What listen would refuse without creating anything: a file that is not a socket (never
+    // replaced), or a directory that is not there.
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0 && !S_ISSOCK(st.st_mode)) {
+      return "cannot listen on " + spec + ": the path exists and is not a socket";
+    }
+    const auto slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+    if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return "cannot listen on " + spec + ": no directory " + dir;
+    }
+    if (canonical != nullptr) *canonical = spec;
+    return {};
+  }
+  asio::io_context ioc(1);
+  asio::ip::tcp::endpoint ep;
+  if (auto err = detail::parse_tcp_address(ioc, spec, ep); !err.empty()) return err;
+  if (canonical != nullptr) {
+    *canonical = ep.port() == 0
+                     ? std::string()
+                     : "tcp:" + ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+  return {};
 }
 
 }  // namespace approov::server

@@ -5,6 +5,8 @@
 // admin servers, signals (SIGHUP reloads, SIGTERM/SIGINT stop gracefully).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <functional>
@@ -16,6 +18,7 @@
 #include "approov/server/http_server.hpp"
 #include "core/admin.hpp"
 #include "core/check.hpp"
+#include "core/clock.hpp"
 #include "core/dotenv_reload.hpp"
 #include "core/policy.hpp"
 #include "core/service.hpp"
@@ -29,6 +32,10 @@ using approov::server::Request;
 using approov::server::Response;
 using approov::server::Server;
 
+// How often the clock's synchronisation state is looked at after start-up (a warning is
+// logged when it changes).
+constexpr std::chrono::seconds kClockCheckInterval{60};
+
 int run(const std::vector<std::string>& args) {
   auto settings = load_settings(args);
   if (!settings) {
@@ -39,16 +46,21 @@ int run(const std::vector<std::string>& args) {
     std::cout << usage();
     return 0;
   }
+  if (settings.value().version) {
+    std::cout << version_text();
+    return 0;
+  }
   const Settings& s = settings.value();
+  // The one path for --check-config and a start: everything but binding the ports.
   DotenvReload dotenv;
-  auto policy = build_policy(s, 1, dotenv);
+  auto policy = prepare(s, dotenv);
   if (!policy) {
     std::cerr << "approov-authd: configuration error: " << policy.error() << "\n";
     return 2;
   }
   const std::string warning = failure_status_warning(*policy.value());
   if (s.check_config) {
-    std::cout << describe(s, *policy.value());
+    std::cout << describe(s, *policy.value()) << "  " << describe_clock(read_clock_state()) << "\n";
     if (!warning.empty()) std::cerr << "approov-authd: warning: " << warning << "\n";
     return 0;
   }
@@ -71,33 +83,45 @@ int run(const std::vector<std::string>& args) {
   Server server(opts, [&svc](const Request& req, Response& res) {
     answer_check(svc, Server::worker_index(), req, res);
   });
-  std::vector<std::uint16_t> ports(s.listen.size());  // each listener's own (HOST:0)
-  for (std::size_t i = 0; i < s.listen.size(); ++i) {
-    auto err = server.listen(s.listen[i], ports[i]);
+  std::vector<std::string> bound;  // each listener as bound: the port chosen for HOST:0
+  for (const std::string& spec : s.listen) {
+    std::uint16_t port = 0;
+    auto err = server.listen(spec, port);
     if (!err.empty()) {
       std::cerr << "approov-authd: " << err << "\n";
       return 2;
     }
+    bound.push_back(bound_address(spec, port));
   }
   std::unique_ptr<Server> admin;
-  std::uint16_t admin_port = 0;
+  std::string admin_bound;
   if (!s.admin_listen.empty()) {
     approov::server::ServerOptions admin_opts;
     admin_opts.threads = 1;
     admin_opts.max_connections = 64;
     admin =
         std::make_unique<Server>(admin_opts, [&svc, &server](const Request& req, Response& res) {
-          answer_admin(svc, server.connections(), req, res);
+          answer_admin(svc, {server.connections(), server.refused_connections()}, req, res);
         });
-    auto err = admin->listen(s.admin_listen, admin_port);
+    std::uint16_t port = 0;
+    auto err = admin->listen(s.admin_listen, port);
     if (!err.empty()) {
-      std::cerr << "approov-authd: admin: " << err << "\n";
+      std::cerr << "approov-authd: admin-listen: " << err << "\n";
       return 2;
     }
+    admin_bound = bound_address(s.admin_listen, port);
   }
 
   boost::asio::io_context main_ioc(1);
   boost::asio::signal_set signals(main_ioc, SIGHUP, SIGTERM, SIGINT);
+  boost::asio::steady_timer clock_timer(main_ioc);
+  std::function<void(const boost::system::error_code&)> on_clock_timer =
+      [&](const boost::system::error_code& ec) {
+        if (ec) return;
+        svc.check_clock();
+        clock_timer.expires_after(kClockCheckInterval);
+        clock_timer.async_wait(on_clock_timer);
+      };
   std::function<void(const boost::system::error_code&, int)> on_signal =
       [&](const boost::system::error_code& ec, int sig) {
         if (ec) return;
@@ -110,19 +134,22 @@ int run(const std::vector<std::string>& args) {
         svc.set_ready(false);
         server.stop();
         signals.cancel();
+        clock_timer.cancel();
       };
   signals.async_wait(on_signal);
 
   server.start();
   if (admin) admin->start();
   svc.set_ready(true);
-  for (std::size_t i = 0; i < s.listen.size(); ++i) {
-    std::cout << listening_line("listening on", s.listen[i], ports[i]);
-  }
-  if (admin) std::cout << listening_line("admin on", s.admin_listen, admin_port);
+  // The lines scripts read the ports from (stdout), then the same as the JSON start-up line.
+  for (const std::string& b : bound) std::cout << "approov-authd listening on " << b << "\n";
+  if (admin) std::cout << "approov-authd admin on " << admin_bound << "\n";
   std::cout << std::flush;
-  svc.log().started(1, s.threads);
+  svc.log().started(1, s.threads, bound, admin_bound);
   if (!warning.empty()) svc.log().warning(warning);
+  svc.check_clock();  // a warning now if the clock is not synchronised
+  clock_timer.expires_after(kClockCheckInterval);
+  clock_timer.async_wait(on_clock_timer);
 
   main_ioc.run();
   server.wait();

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "approov/version.hpp"
+#include "core/clock.hpp"
 #include "internal/json.hpp"
 
 namespace approov::authd {
@@ -34,6 +36,126 @@ bool valid_json_object(std::string_view line) {
   return json::parse(line, v).problem == json::Problem::none;
 }
 
+// The field `name` of a log line as written (the JSON text of its value), or "(absent)".
+std::string field(const std::string& line, const std::string& name) {
+  const auto at = line.find("\"" + name + "\":");
+  if (at == std::string::npos) return "(absent)";
+  const auto start = at + name.size() + 3;
+  std::size_t end = start;
+  if (line[start] == '"') {
+    end = start + 1;
+    while (line[end] != '"') end += line[end] == '\\' ? 2 : 1;
+    ++end;
+  } else if (line[start] == '[') {
+    end = line.find(']', start) + 1;
+  } else {
+    end = line.find_first_of(",}", start);
+  }
+  return line.substr(start, end - start);
+}
+
+TEST(EventLog, StartUpLineNamesTheListenersAsBound) {
+  Fixture f;
+  f.log.started(1, 4, {"127.0.0.1:41234", "unix:/run/a.sock"}, "127.0.0.1:9901");
+  f.log.started(1, 1, {"[::1]:8081"});
+  ASSERT_EQ(f.lines->size(), 2u);
+  EXPECT_TRUE(valid_json_object((*f.lines)[0]));
+  EXPECT_EQ(field((*f.lines)[0], "listen"), R"(["127.0.0.1:41234","unix:/run/a.sock"])");
+  EXPECT_EQ(field((*f.lines)[0], "admin_listen"), R"("127.0.0.1:9901")");
+  EXPECT_EQ(field((*f.lines)[0], "threads"), "4");
+  EXPECT_EQ(field((*f.lines)[1], "admin_listen"), "(absent)");
+}
+
+// The gateway's request id, trace id and client address: present only when given, sanitised
+// and capped so that a client cannot forge a field, a line or a huge line.
+TEST(EventLog, DenialsCarryTheGatewaysRequestIdsSanitised) {
+  struct Case {
+    std::string request_id, traceparent, forwarded_for, real_ip;  // the fields as sent
+    std::string logged_request_id, logged_trace_id, logged_client;
+  };
+  const std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+  const std::string tp = "00-" + trace + "-00f067aa0ba902b7-01";
+  const std::string absent = "(absent)";
+  const std::vector<Case> cases = {
+      {"", "", "", "", absent, absent, absent},
+      {"abc-123", tp, "203.0.113.9, 10.0.0.1", "", R"("abc-123")", "\"" + trace + "\"",
+       R"("203.0.113.9")"},
+      {"", "", "", " 2001:db8::1 ", absent, absent, R"("2001:db8::1")"},
+      {"", "", "[2001:db8::1]:443", "10.9.9.9", absent, absent, R"("[2001:db8::1]:443")"},
+      {"", "", " , 10.0.0.1", "10.9.9.9", absent, absent, R"("10.9.9.9")"},
+      {std::string(300, 'r'), "", "", "", "\"" + std::string(kMaxLoggedRequestId, 'r') + "\"",
+       absent, absent},
+      {"a\"b\\c d\x01\xC3\xA9", "", "1.2.3.4\"}{\n", "", R"("a\"b\\c?d???")", absent,
+       R"("1.2.3.4????")"},
+      {"", "", std::string(100, '1'), "", absent, absent,
+       "\"" + std::string(kMaxLoggedClient, '1') + "\""},
+      // traceparent: version ff, upper-case hex, all-zero ids, a short or long form: no trace id
+      {"", "ff-" + trace + "-00f067aa0ba902b7-01", "", "", absent, absent, absent},
+      {"", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", "", "", absent, absent,
+       absent},
+      {"", "00-00000000000000000000000000000000-00f067aa0ba902b7-01", "", "", absent, absent,
+       absent},
+      {"", "00-" + trace + "-0000000000000000-01", "", "", absent, absent, absent},
+      {"", "00-" + trace + "-00f067aa0ba902b7", "", "", absent, absent, absent},
+      {"", tp + "-extra", "", "", absent, absent, absent},
+      // a later version may append fields after a dash
+      {"", "01-" + trace + "-00f067aa0ba902b7-01-later", "", "", absent, "\"" + trace + "\"",
+       absent},
+  };
+  for (const Case& c : cases) {
+    Fixture f;
+    WorkerLog w;
+    ASSERT_TRUE(f.log.admit(w, LogKind::deny, 20, 1));
+    f.log.denial(w, LogKind::deny, "expired", "/", "GET", "",
+                 RequestIds{c.request_id, c.traceparent, c.forwarded_for, c.real_ip});
+    ASSERT_EQ(f.lines->size(), 1u);
+    const std::string& line = f.lines->front();
+    EXPECT_TRUE(valid_json_object(line)) << line;
+    EXPECT_EQ(field(line, "request_id"), c.logged_request_id) << line;
+    EXPECT_EQ(field(line, "trace_id"), c.logged_trace_id) << line;
+    EXPECT_EQ(field(line, "client"), c.logged_client) << line;
+  }
+}
+
+// The clock is logged at the first check when it is not synchronised, then on every change.
+TEST(EventLog, ClockWarningsAtStartAndOnChange) {
+  Fixture f;
+  auto state = std::make_shared<ClockReport>();
+  ClockWatch watch([state] { return *state; });
+  state->synchronized = true;
+  watch.check(f.log);
+  watch.check(f.log);
+  EXPECT_EQ(f.lines->size(), 0u);  // synchronised at start: nothing to say
+  state->synchronized = false;
+  state->estimated_error_seconds = 16;
+  watch.check(f.log);
+  watch.check(f.log);
+  ASSERT_EQ(f.lines->size(), 1u);
+  EXPECT_EQ(field(f.lines->back(), "level"), R"("warning")");
+  EXPECT_EQ(field(f.lines->back(), "event"), R"("clock")");
+  EXPECT_EQ(field(f.lines->back(), "synchronized"), "false");
+  EXPECT_EQ(field(f.lines->back(), "estimated_error_seconds"), "16.000000");
+  state->synchronized = true;
+  watch.check(f.log);
+  ASSERT_EQ(f.lines->size(), 2u);
+  EXPECT_EQ(field(f.lines->back(), "level"), R"("info")");
+  EXPECT_EQ(field(f.lines->back(), "synchronized"), "true");
+  state->known = false;
+  state->error = "adjtimex: Operation not permitted";
+  watch.check(f.log);
+  ASSERT_EQ(f.lines->size(), 3u);
+  EXPECT_EQ(field(f.lines->back(), "level"), R"("warning")");
+  EXPECT_NE(f.lines->back().find("Operation not permitted"), std::string::npos);
+  for (const auto& line : *f.lines) EXPECT_TRUE(valid_json_object(line)) << line;
+
+  Fixture unsynced_at_start;
+  ClockWatch cold([] { return ClockReport{}; });  // known, not synchronised
+  cold.check(unsynced_at_start.log);
+  EXPECT_EQ(unsynced_at_start.lines->size(), 1u);
+  EXPECT_EQ(describe_clock(ClockReport{}),
+            "clock synchronized: no (estimated error 0.000000 s, maximum error 0.000000 s)");
+}
+
 TEST(EventLog, LinesAreJsonObjectsWithATimestamp) {
   Fixture f;
   f.log.started(1, 2);
@@ -48,9 +170,17 @@ TEST(EventLog, LinesAreJsonObjectsWithATimestamp) {
     EXPECT_EQ(line.rfind("{\"ts\":\"", 0), 0u) << line;
     // 2024-01-02T03:04:05.678Z
     EXPECT_EQ(line.substr(7 + 23, 2), "Z\"") << line;
+    EXPECT_NE(line.find("\",\"version\":\"" APPROOV_VERSION_STRING "\",\"event\":"),
+              std::string::npos)
+        << line;
   }
-  EXPECT_NE((*f.lines)[0].find(",\"event\":\"started\",\"generation\":1,\"threads\":2}\n"),
+  EXPECT_NE((*f.lines)[0].find("\"level\":\"info\""), std::string::npos);
+  EXPECT_NE((*f.lines)[0].find(",\"event\":\"started\",\"generation\":1,\"threads\":2,"
+                               "\"listen\":[]}\n"),
             std::string::npos);
+  EXPECT_NE((*f.lines)[1].find("\"level\":\"info\""), std::string::npos);
+  EXPECT_NE((*f.lines)[2].find("\"level\":\"error\""), std::string::npos);
+  EXPECT_NE((*f.lines)[3].find("\"level\":\"warning\""), std::string::npos);
   EXPECT_NE((*f.lines)[2].find("\"result\":\"rejected\",\"generation\":2,\"error\":"
                                "\"authd.conf:3: route /x: \\\"bad\\\"\\n\"}"),
             std::string::npos)

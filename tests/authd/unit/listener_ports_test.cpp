@@ -12,6 +12,8 @@
 #include <istream>
 #include <string>
 
+#include <sys/socket.h>
+
 #include "approov/server/http_server.hpp"
 #include "test_files.hpp"
 
@@ -60,6 +62,65 @@ TEST(ListenerPorts, EachListenerReportsItsOwnPort) {
   EXPECT_EQ(status_line(second), "HTTP/1.1 202 Accepted\r");
   srv.stop();
   srv.wait();
+}
+
+// A listening socket of "another program" on 127.0.0.1, with or without SO_REUSEPORT.
+struct ForeignListener {
+  explicit ForeignListener(bool reuse_port) : socket(ioc) {
+    namespace asio = boost::asio;
+    socket.open(asio::ip::tcp::v4());
+    socket.set_option(asio::socket_base::reuse_address(true));
+    if (reuse_port) {
+      int one = 1;
+      ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    }
+    socket.bind({asio::ip::make_address("127.0.0.1"), 0});
+    socket.listen();
+    port = socket.local_endpoint().port();
+  }
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor socket;
+  std::uint16_t port = 0;
+};
+
+// SO_REUSEPORT is for the server's own workers only: a port another socket listens on is an
+// error, whatever the number of workers and whether the other socket set SO_REUSEPORT too (a
+// second sidecar on the port used to start and take half of the connections).
+TEST(ListenerPorts, APortInUseByAnotherSocketIsRefused) {
+  for (const bool foreign_reuse_port : {false, true}) {
+    for (const std::size_t threads : {1u, 2u, 4u}) {
+      ForeignListener other(foreign_reuse_port);
+      server::ServerOptions opts;
+      opts.threads = threads;
+      server::Server srv(opts, [](const server::Request&, server::Response&) {});
+      std::uint16_t bound = 0;
+      const std::string spec = "127.0.0.1:" + std::to_string(other.port);
+      const std::string err = srv.listen(spec, bound);
+      EXPECT_NE(err.find(spec), std::string::npos) << threads << " " << err;
+      EXPECT_NE(err.find("in use"), std::string::npos) << threads << " " << err;
+    }
+  }
+}
+
+// A server's own listener on a port refuses a second server there, and its workers share it.
+TEST(ListenerPorts, ASecondServerOnTheSamePortIsRefused) {
+  for (const std::size_t threads : {1u, 2u}) {
+    server::ServerOptions opts;
+    opts.threads = threads;
+    server::Server first(opts, [](const server::Request&, server::Response& res) {
+      res.result(boost::beast::http::status::accepted);
+    });
+    std::uint16_t port = 0;
+    ASSERT_EQ(first.listen("127.0.0.1:0", port), "");
+    server::Server second(opts, [](const server::Request&, server::Response&) {});
+    std::uint16_t ignored = 0;
+    const std::string err = second.listen("127.0.0.1:" + std::to_string(port), ignored);
+    EXPECT_NE(err.find("in use"), std::string::npos) << threads << " " << err;
+    first.start();
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(status_line(port), "HTTP/1.1 202 Accepted\r");
+    first.stop();
+    first.wait();
+  }
 }
 
 }  // namespace

@@ -2,8 +2,11 @@
 // workers and the cumulative histogram.
 #include "core/metrics.hpp"
 
+#include "approov/version.hpp"
+
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <map>
 #include <sstream>
 #include <string>
@@ -22,7 +25,7 @@ std::map<std::string, std::string> samples(const std::string& text) {
     if (line.rfind("# HELP ", 0) == 0 || line.rfind("# TYPE ", 0) == 0) continue;
     const auto space = line.rfind(' ');
     EXPECT_NE(space, std::string::npos) << line;
-    EXPECT_EQ(line.rfind("approov_authd_", 0), 0u) << line;
+    EXPECT_TRUE(line.rfind("approov_authd_", 0) == 0 || line.rfind("process_", 0) == 0) << line;
     EXPECT_TRUE(out.emplace(line.substr(0, space), line.substr(space + 1)).second) << line;
   }
   EXPECT_EQ(text.back(), '\n');
@@ -109,6 +112,57 @@ TEST(Metrics, DurationHistogramIsCumulative) {
             std::string::npos);
   EXPECT_NE(text.find("# TYPE approov_authd_requests_total counter\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE approov_authd_config_generation gauge\n"), std::string::npos);
+}
+
+TEST(Metrics, ProcessBuildReloadRefusalAndClockSeries) {
+  WorkerMetrics w;
+  ServiceGauges g;
+  g.last_reload_success_seconds = 1764500000.25;
+  g.last_reload_ok = false;
+  g.connections_refused = 12;
+  g.clock.synchronized = true;
+  g.clock.estimated_error_seconds = 0.000016;
+  g.clock.maximum_error_seconds = 0.5;
+  g.process.cpu_seconds = 1.5;
+  g.process.resident_bytes = 12345678;
+  g.process.virtual_bytes = 99999999;
+  g.process.open_fds = 9;
+  g.process.max_fds = 65536;
+  g.process.start_time_seconds = 1764400000.5;
+  const std::string text = metrics_text({&w}, g);
+  const auto m = samples(text);
+  EXPECT_EQ(m.at("approov_authd_config_last_reload_success_timestamp_seconds"), "1764500000.25");
+  EXPECT_EQ(m.at("approov_authd_config_last_reload_successful"), "0");
+  EXPECT_EQ(m.at("approov_authd_connections_refused_total"), "12");
+  EXPECT_EQ(m.at("approov_authd_clock_synchronized"), "1");
+  EXPECT_EQ(m.at("approov_authd_clock_estimated_error_seconds"), "1.6e-05");
+  EXPECT_EQ(m.at("approov_authd_clock_maximum_error_seconds"), "0.5");
+  EXPECT_EQ(m.at("approov_authd_build_info{version=\"" APPROOV_VERSION_STRING "\"}"), "1");
+  EXPECT_EQ(m.at("process_cpu_seconds_total"), "1.5");
+  EXPECT_EQ(m.at("process_resident_memory_bytes"), "12345678");
+  EXPECT_EQ(m.at("process_virtual_memory_bytes"), "99999999");
+  EXPECT_EQ(m.at("process_open_fds"), "9");
+  EXPECT_EQ(m.at("process_max_fds"), "65536");
+  EXPECT_EQ(m.at("process_start_time_seconds"), "1764400000.5");
+  EXPECT_NE(text.find("# TYPE process_cpu_seconds_total counter\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE approov_authd_connections_refused_total counter\n"),
+            std::string::npos);
+  // A clock whose state cannot be read is not reported synchronised.
+  g.clock.known = false;
+  EXPECT_EQ(samples(metrics_text({&w}, g)).at("approov_authd_clock_synchronized"), "0");
+}
+
+// Read from this process: plausible values (the units are the Prometheus clients').
+TEST(Metrics, ProcessStatsOfThisProcess) {
+  const ProcessStats p = read_process_stats();
+  EXPECT_GT(p.resident_bytes, 1 << 20);
+  EXPECT_GE(p.virtual_bytes, p.resident_bytes);
+  EXPECT_GE(p.open_fds, 3);  // stdin, stdout, stderr
+  EXPECT_GE(p.max_fds, p.open_fds);
+  const double now = static_cast<double>(std::time(nullptr));
+  EXPECT_LE(p.start_time_seconds, now + 1);
+  EXPECT_GT(p.start_time_seconds, now - 3600);
+  EXPECT_GE(p.cpu_seconds, 0);
 }
 
 }  // namespace

@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "test_files.hpp"
@@ -80,9 +83,14 @@ TEST(Settings, BadValuesNameTheFlag) {
       {{"--listen", "x:1", "--token-prefix", "a\x01"}, "--token-prefix"},
       {{"--listen", "x:1", "--claim-headers", "maybe"}, "--claim-headers"},
       {{"--listen", "x:1", "--secret-encoding", "hex"}, "--secret-encoding"},
-      {{"--listen", "x:1", "--bogus", "1"}, "unknown setting bogus"},
-      {{"--listen", "x:1", "--threads"}, "--threads: missing value"},
-      {{"--listen", "x:1", "stray"}, "unexpected argument stray"},
+      {{"--listen", "x:1", "--bogus", "1"}, "--bogus"},
+      {{"--listen", "x:1", "--threads"}, "--threads"},
+      {{"--listen", "x:1", "stray"}, "not expected: stray"},
+      {{"--listen", "x:1", "--cors-preflight", "maybe"}, "--cors-preflight: expected on or off"},
+      {{"--listen", "x:1", "--cors-preflight=2"}, "--cors-preflight: expected on or off"},
+      {{"--listen", "x:1", "--secret-file", "kid="}, "--secret-file: empty path"},
+      {{"--listen", "x:1", "--secret-file", "a=/x", "--secret-file", "a=/y"}, "given twice"},
+      {{"--listen", "x:1", "--route", "/x"}, "--route: route: missing mode"},
       {{"--listen", ""}, "empty address"},
   };
   for (const Case& c : cases) {
@@ -119,7 +127,7 @@ TEST(Settings, ConfigFileThenFlagsOverride) {
   EXPECT_EQ(s.config_path, conf);
   EXPECT_EQ(s.listen, (std::vector<std::string>{"127.0.0.1:1", "127.0.0.1:2"}));
   EXPECT_EQ(s.threads, 3u);             // the flag wins wherever --config stands
-  EXPECT_EQ(s.token_prefix, "Bearer");  // values are trimmed
+  EXPECT_EQ(s.token_prefix, "Bearer");  // bare values are trimmed: quote to keep a blank
   EXPECT_EQ(s.failure.body, "{\"error\": \"no\"}");
   EXPECT_EQ(s.uri_headers, (std::vector<std::string>{"X-A", "X-B"}));  // replaced, then added
 
@@ -147,6 +155,12 @@ TEST(Settings, ConfigFileErrorsNameFileAndLine) {
            {"route /x binding\n", ":1: route: binding needs at least one header name"},
            {"route /x binding Bad:Name\n", ":1: route: bad header name Bad:Name"},
            {"route /a/../b protected\n", ":1: route /a/../b: the prefix has a . or .."},
+           {"threads = 1\nthreads = 2\n", ":2: threads: set twice (first at "},
+           {"config = other.conf\n", ":1: config: only as --config or APPROOV_AUTHD_CONFIG"},
+           {"token-prefix = \"Bearer \n", ":1: token-prefix: missing the closing \""},
+           {"token-prefix = \"Bearer \" x\n", ":1: token-prefix: only a comment may follow"},
+           {"failure-body = \"\\q\"\n", ":1: failure-body: unknown escape \\q"},
+           {"[section]\n", ":1: expected `key = value` or `route ...`"},
        }) {
     const std::string conf = dir.write("c.conf", c.text);
     const std::string err = error_of({"--config", conf});
@@ -214,6 +228,180 @@ TEST(Settings, BindingHeaderFlagIsForSimpleModeOnly) {
       parse({"--listen", "x:1", "--token-binding-header", "A", "--token-binding-header", "B"});
   ASSERT_TRUE(simple);
   EXPECT_EQ(simple.value().binding_headers, (std::vector<std::string>{"A", "B"}));
+}
+
+}  // namespace
+}  // namespace approov::authd
+
+namespace approov::authd {
+namespace {
+
+using Env = std::map<std::string, std::string>;
+using test::TempDir;
+
+std::string value_of(std::string_view text) {
+  std::string value;
+  std::string error;
+  if (!parse_config_value(text, value, error)) return "error: " + error;
+  return value;
+}
+
+TEST(ConfigValue, QuotingAndComments) {
+  const std::vector<std::pair<std::string_view, std::string>> cases = {
+      {" 127.0.0.1:8081          # repeatable", "127.0.0.1:8081"},
+      {" Bearer ", "Bearer"},
+      {" \"Bearer \"", "Bearer "},
+      {" \"Bearer \"   # the space is kept", "Bearer "},
+      {" 'Bearer '", "Bearer "},
+      {" 'C:\\path\\x' # literal", "C:\\path\\x"},
+      {R"( "a \"quoted\" \\ \t tab")", "a \"quoted\" \\ \t tab"},
+      {R"( "caf\u00e9 \u20ac")", "caf\xC3\xA9 \xE2\x82\xAC"},
+      {" {\"a\":\"#x\"}", "{\"a\":\"#x\"}"},  // a # inside bare text stays
+      {" {} # JSON", "{}"},
+      {" a#b", "a#b"},
+      {"", ""},
+      {"   ", ""},
+      {" # only a comment", ""},
+      {" \"\"", ""},
+      {" \"#\"", "#"},
+      {" \"unterminated", "error: missing the closing \""},
+      {" 'unterminated", "error: missing the closing '"},
+      {" \"a\" b", "error: only a comment may follow a quoted value"},
+      {R"( "\x")", "error: unknown escape \\x (write \\\\ for a backslash)"},
+      {R"( "\u12")", "error: \\u needs four hex digits"},
+      {R"( "\ud800")", "error: \\u names a surrogate, not a character"},
+      {" \"a\x01b\"", "error: control character in a quoted value"},
+  };
+  for (const auto& [text, want] : cases) EXPECT_EQ(value_of(text), want) << text;
+}
+
+TEST(SettingsTable, EveryNameOnceWithItsVariableAndHelp) {
+  std::set<std::string_view> names;
+  for (const SettingSpec& spec : setting_specs()) {
+    EXPECT_TRUE(names.insert(spec.name).second) << spec.name;
+    EXPECT_FALSE(spec.help.empty()) << spec.name;
+    EXPECT_EQ(spec.kind == SettingKind::list, static_cast<bool>(spec.clear)) << spec.name;
+    const std::string flag = "--" + std::string(spec.name) + " ";
+    const std::string toggle = "--" + std::string(spec.name) + ", --no-" + std::string(spec.name);
+    EXPECT_NE(usage().find(spec.kind == SettingKind::toggle ? toggle : flag), std::string::npos)
+        << spec.name;
+  }
+  EXPECT_EQ(environment_name("cors-preflight"), "APPROOV_AUTHD_CORS_PREFLIGHT");
+  EXPECT_EQ(environment_name("idle-timeout-ms"), "APPROOV_AUTHD_IDLE_TIMEOUT_MS");
+  EXPECT_NE(version_text().find("approov-authd "), std::string::npos);
+}
+
+TEST(Settings, PrecedenceFlagThenVariableThenFileThenDefault) {
+  TempDir dir;
+  const std::string conf = dir.write("c.conf",
+                                     "listen = 127.0.0.1:1\nthreads = 2\nleeway = 10\n"
+                                     "uri-header = X-File\ntoken-prefix = \"File \"\n");
+  const Env env{{"APPROOV_AUTHD_THREADS", "3"},
+                {"APPROOV_AUTHD_LEEWAY", "20"},
+                {"APPROOV_AUTHD_URI_HEADER", " X-Env-A , X-Env-B,"},
+                {"APPROOV_AUTHD_UNRELATED", "x"},
+                {"OTHER", "y"}};
+  auto r = load_settings({"--config", conf, "--threads", "4"}, env);
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r.value().threads, 4u);               // flag
+  EXPECT_EQ(r.value().leeway, 20);                // variable
+  EXPECT_EQ(r.value().token_prefix, "File ");     // file
+  EXPECT_EQ(r.value().header_limit, 64u * 1024);  // default
+  EXPECT_EQ(r.value().uri_headers, (std::vector<std::string>{"X-Env-A", "X-Env-B"}));
+  EXPECT_EQ(r.value().listen, std::vector<std::string>{"127.0.0.1:1"});
+  // The config file itself may come from the environment; the flag wins.
+  auto from_env = load_settings({}, Env{{"APPROOV_AUTHD_CONFIG", conf}});
+  ASSERT_TRUE(from_env) << from_env.error();
+  EXPECT_EQ(from_env.value().config_path, conf);
+  EXPECT_EQ(from_env.value().threads, 2u);
+  auto missing = load_settings({"--config", conf}, Env{{"APPROOV_AUTHD_CONFIG", "/nonexistent"}});
+  EXPECT_TRUE(missing) << missing.error();
+}
+
+TEST(Settings, VariablesAreValidatedAndNamed) {
+  const std::vector<std::pair<Env, std::string>> cases = {
+      {{{"APPROOV_AUTHD_LISTEN", "x:1"}, {"APPROOV_AUTHD_THREADS", "0"}},
+       "APPROOV_AUTHD_THREADS: expected 1..256"},
+      {{{"APPROOV_AUTHD_LISTEN", "x:1"}, {"APPROOV_AUTHD_CLAIM_HEADERS", "maybe"}},
+       "APPROOV_AUTHD_CLAIM_HEADERS: expected on or off"},
+      {{{"APPROOV_AUTHD_LISTEN", "x:1"}, {"APPROOV_AUTHD_ROUTE", "/ protected;/x sideways"}},
+       "APPROOV_AUTHD_ROUTE: route: expected protected"},
+      {{{"APPROOV_AUTHD_LISTEN", ""}}, "no listener"},
+  };
+  for (const auto& [env, needle] : cases) {
+    auto r = load_settings({}, env);
+    ASSERT_FALSE(r) << needle;
+    EXPECT_NE(r.error().find(needle), std::string::npos) << r.error();
+  }
+  auto routes = load_settings(
+      {}, Env{{"APPROOV_AUTHD_LISTEN", "x:1"},
+              {"APPROOV_AUTHD_ROUTE", "/ protected; /health unprotected;\n/pay binding A B"}});
+  ASSERT_TRUE(routes) << routes.error();
+  ASSERT_EQ(routes.value().routes.size(), 3u);
+  EXPECT_EQ(routes.value().routes[2].policy.binding.headers, (std::vector<std::string>{"A", "B"}));
+  EXPECT_EQ(routes.value().routes[1].source, "APPROOV_AUTHD_ROUTE");
+}
+
+TEST(Settings, SwitchesInEveryForm) {
+  struct Case {
+    std::vector<std::string> args;
+    bool cors;
+  };
+  for (const Case& c : std::vector<Case>{{{"--cors-preflight"}, true},
+                                         {{"--cors-preflight", "--threads", "2"}, true},
+                                         {{"--cors-preflight", "on"}, true},
+                                         {{"--cors-preflight", "off"}, false},
+                                         {{"--cors-preflight=false"}, false},
+                                         {{"--cors-preflight=yes"}, true},
+                                         {{"--cors-preflight", "--no-cors-preflight"}, false},
+                                         {{"--no-cors-preflight"}, false},
+                                         {{}, false}}) {
+    std::vector<std::string> args{"--listen", "x:1"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    auto r = load_settings(args, Env{});
+    ASSERT_TRUE(r) << r.error();
+    EXPECT_EQ(r.value().cors_preflight, c.cors) << testing::PrintToString(c.args);
+  }
+  auto both = load_settings({"--listen", "x:1", "--report-only", "--check-config"}, Env{});
+  ASSERT_TRUE(both) << both.error();
+  EXPECT_TRUE(both.value().report_only);
+  EXPECT_TRUE(both.value().check_config);
+  auto version = load_settings({"--version"}, Env{});
+  ASSERT_TRUE(version);
+  EXPECT_TRUE(version.value().version);
+  // `--name=` is an empty value, never the next argument.
+  auto empty = load_settings({"--failure-body=", "--listen", "x:1"}, Env{});
+  ASSERT_TRUE(empty) << empty.error();
+  EXPECT_EQ(empty.value().failure.body, "");
+  EXPECT_EQ(empty.value().listen, std::vector<std::string>{"x:1"});
+  // On the command line the last of a single-valued flag wins (a wrapper may append one).
+  auto twice = load_settings({"--listen", "x:1", "--threads", "2", "--threads", "3"}, Env{});
+  ASSERT_TRUE(twice) << twice.error();
+  EXPECT_EQ(twice.value().threads, 3u);
+}
+
+TEST(Settings, SecretFilesWithKeyIds) {
+  auto r = load_settings({"--listen", "x:1", "--secret-file", "/etc/a", "--secret-file",
+                          "new=/etc/b", "--secret-file", "=/odd=name"},
+                         Env{});
+  ASSERT_TRUE(r) << r.error();
+  const auto& f = r.value().secret_files;
+  ASSERT_EQ(f.size(), 3u);
+  EXPECT_EQ((std::pair{f[0].key_id, f[0].path}),
+            (std::pair<std::string, std::string>{"", "/etc/a"}));
+  EXPECT_EQ((std::pair{f[1].key_id, f[1].path}),
+            (std::pair<std::string, std::string>{"new", "/etc/b"}));
+  EXPECT_EQ((std::pair{f[2].key_id, f[2].path}),
+            (std::pair<std::string, std::string>{"", "/odd=name"}));
+}
+
+TEST(Settings, RouteFlags) {
+  auto r = load_settings(
+      {"--listen", "x:1", "--route", "/ protected", "--route", "/health unprotected"}, Env{});
+  ASSERT_TRUE(r) << r.error();
+  ASSERT_EQ(r.value().routes.size(), 2u);
+  EXPECT_EQ(r.value().routes[1].prefix, "/health");
+  EXPECT_EQ(r.value().routes[1].source, "--route");
 }
 
 }  // namespace

@@ -102,13 +102,13 @@ class Sidecar {
   server::Response admin(std::string_view target, std::size_t connections = 0) {
     server::Request req{http::verb::get, std::string(target), 11};
     server::Response res;
-    answer_admin(*svc, connections, req, res);
+    answer_admin(*svc, {connections, 0}, req, res);
     return res;
   }
 
   /// One metrics sample, by its name and labels as written; -1 when absent.
   long metric(const std::string& sample) const {
-    const std::string text = svc->metrics_text(0);
+    const std::string text = svc->metrics_text({});
     const auto at = text.find("\n" + sample + " ");
     if (at == std::string::npos) return -1;
     return std::stol(text.substr(at + sample.size() + 2));

@@ -8,17 +8,44 @@
 namespace approov::authd {
 namespace {
 
-TEST(Startup, ListeningLines) {
-  EXPECT_EQ(listening_line("listening on", "127.0.0.1:0", 41234),
-            "approov-authd listening on 127.0.0.1:41234\n");
-  EXPECT_EQ(listening_line("listening on", "[::1]:0", 8081),
-            "approov-authd listening on [::1]:8081\n");
-  EXPECT_EQ(listening_line("listening on", "unix:/run/authd.sock", 0),
-            "approov-authd listening on unix:/run/authd.sock\n");
-  EXPECT_EQ(listening_line("admin on", "localhost:9901", 9901),
-            "approov-authd admin on localhost:9901\n");
-  EXPECT_EQ(listening_line("admin on", "unix:/run/admin.sock", 0),
-            "approov-authd admin on unix:/run/admin.sock\n");
+TEST(Startup, BoundAddresses) {
+  EXPECT_EQ(bound_address("127.0.0.1:0", 41234), "127.0.0.1:41234");
+  EXPECT_EQ(bound_address("[::1]:0", 8081), "[::1]:8081");
+  EXPECT_EQ(bound_address("unix:/run/authd.sock", 0), "unix:/run/authd.sock");
+  EXPECT_EQ(bound_address("localhost:9901", 9901), "localhost:9901");
+}
+
+// --check-config and a start share the listener checks: an address given twice, in any
+// spelling, or the admin listener on a check listener's address, is refused before binding.
+TEST(Startup, ListenersAreCheckedBeforeBinding) {
+  auto error_of = [](std::vector<std::string> listen, std::string admin) {
+    Settings s;
+    s.listen = std::move(listen);
+    s.admin_listen = std::move(admin);
+    return check_listeners(s);
+  };
+  EXPECT_EQ(error_of({"127.0.0.1:8081", "127.0.0.1:8082", "unix:/tmp/a.sock"}, "127.0.0.1:9901"),
+            "");
+  EXPECT_EQ(error_of({"127.0.0.1:0", "127.0.0.1:0"}, "127.0.0.1:0"), "");  // fresh ports
+  EXPECT_EQ(error_of({"127.0.0.1:8081", "[::1]:8081"}, ""), "");  // two addresses, one port
+  const std::vector<std::pair<std::pair<std::vector<std::string>, std::string>, std::string>>
+      refused = {
+          {{{"127.0.0.1:8081"}, "127.0.0.1:8081"}, "admin-listen 127.0.0.1:8081 is the address"},
+          {{{"127.0.0.1:8081"}, "localhost:8081"}, "admin listener needs an address of its own"},
+          {{{"0.0.0.0:8081"}, "127.0.0.1:8081"}, "admin-listen"},
+          {{{"127.0.0.1:8081"}, "0.0.0.0:8081"}, "admin-listen"},
+          {{{"unix:/tmp/a.sock"}, "unix:/tmp/a.sock"}, "admin-listen"},
+          {{{"127.0.0.1:8081", "127.0.0.1:8081"}, ""}, "given twice"},
+          {{{"[::]:8081", "[::1]:8081"}, ""}, "given twice"},
+          {{{"127.0.0.1:99999"}, ""}, "listen: cannot listen on 127.0.0.1:99999: bad port"},
+          {{{"no-port"}, ""}, "expected HOST:PORT or unix:/path"},
+          {{{"127.0.0.1:1"}, "bad"}, "admin-listen: cannot listen on bad"},
+          {{{"unix:"}, ""}, "empty path"},
+      };
+  for (const auto& [in, needle] : refused) {
+    const std::string err = error_of(in.first, in.second);
+    EXPECT_NE(err.find(needle), std::string::npos) << err;
+  }
 }
 
 TEST(Startup, CheckConfigSummary) {
@@ -31,13 +58,19 @@ TEST(Startup, CheckConfigSummary) {
   const std::string text = describe(settings.value(), *s.svc->policy_snapshot());
   EXPECT_EQ(text,
             "configuration OK\n"
-            "  listen 127.0.0.1:0\n"
-            "  admin-listen 127.0.0.1:9\n"
-            "  token header Approov-Token (prefix \"Bearer \")\n"
-            "  secret from file " +
+            "  config " +
+                s.conf +
+                "\n"
+                "  listen 127.0.0.1:0\n"
+                "  admin-listen 127.0.0.1:9\n"
+                "  threads 1\n"
+                "  token header Approov-Token (prefix \"Bearer \")\n"
+                "  secret from file " +
                 s.dir.path("secret") +
                 "\n"
                 "  failure 401 application/json\n"
+                "  claim headers on\n"
+                "  cors preflight off\n"
                 "  route /health unprotected\n"
                 "  route /admin protected\n"
                 "  route /beta report-only binding X-A\n"

@@ -4,7 +4,7 @@
 
 namespace approov::authd {
 
-void answer_admin(const Service& svc, std::size_t check_connections, const server::Request& req,
+void answer_admin(const Service& svc, ListenerCounters check_listeners, const server::Request& req,
                   server::Response& res) {
   namespace http = boost::beast::http;
   res.set(http::field::content_type, "text/plain; charset=utf-8");
@@ -15,9 +15,10 @@ void answer_admin(const Service& svc, std::size_t check_connections, const serve
     const bool ready = svc.ready();
     res.result(ready ? http::status::ok : http::status::service_unavailable);
     res.body() = ready ? "ready\n" : "not ready\n";
+    res.body() += describe_clock(svc.clock_state()) + "\n";
   } else if (target == "/metrics") {
-    res.set(http::field::content_type, "text/plain; version=0.0.4");
-    res.body() = svc.metrics_text(check_connections);
+    res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    res.body() = svc.metrics_text(check_listeners);
   } else {
     res.result(http::status::not_found);
     res.body() = "not found\n";

@@ -111,7 +111,15 @@ void log_denial(const Service& svc, WorkerState& w, const Policy& p, LogKind kin
     fp = token_fingerprint(token);
     fingerprint = fp.data();
   }
-  svc.log().denial(w.log, kind, reason, route != nullptr ? route->prefix : "", method, fingerprint);
+  // The gateway's request id, trace context and client address: read only for a line that is
+  // written, so a check that logs nothing pays nothing for them.
+  RequestIds ids;
+  ids.request_id = count_fields(headers, "X-Request-Id").first;
+  ids.traceparent = count_fields(headers, "traceparent").first;
+  ids.forwarded_for = count_fields(headers, "X-Forwarded-For").first;
+  ids.real_ip = count_fields(headers, "X-Real-IP").first;
+  svc.log().denial(w.log, kind, reason, route != nullptr ? route->prefix : "", method, fingerprint,
+                   ids);
 }
 
 }  // namespace

@@ -18,6 +18,18 @@ std::map<std::string, std::string> environment_snapshot() {
   return out;
 }
 
+std::map<std::string, std::string> DotenvReload::original_environment() const {
+  auto env = environment_snapshot();
+  for (const auto& [key, value] : originals_) {
+    if (value) {
+      env[key] = *value;
+    } else {
+      env.erase(key);
+    }
+  }
+  return env;
+}
+
 Configured<int> DotenvReload::reload(const std::string& env_file) {
   for (const auto& [key, value] : originals_) {
     if (value) {

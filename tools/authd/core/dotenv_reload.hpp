@@ -26,6 +26,11 @@ class DotenvReload {
   /// from the working directory up, if any) the way approov::load_dotenv does.
   [[nodiscard]] Configured<int> reload(const std::string& env_file);
 
+  /// The process environment as it would be without the .env file: what earlier loads changed
+  /// put back. The sidecar's own APPROOV_AUTHD_* settings are read from it, so that they come
+  /// from the process environment alone, at start-up and on every reload alike.
+  [[nodiscard]] std::map<std::string, std::string> original_environment() const;
+
  private:
   std::map<std::string, std::optional<std::string>> originals_;  // nullopt: was unset
 };

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <utility>
 
+#include "approov/version.hpp"
 #include "internal/text.hpp"
 
 namespace approov::authd {
@@ -45,6 +46,83 @@ void add_suppressed(std::string& fields, LogBudget& b) {
   b.suppressed = 0;
 }
 
+// At most `cap` bytes of `value`, each byte `keep` refuses as '?': log lines stay short and
+// hold nothing a log reader could take for a field or line of its own.
+template <class Keep>
+std::string sanitized(std::string_view value, std::size_t cap, Keep keep) {
+  std::string out(value.substr(0, cap));
+  for (char& c : out) {
+    if (!keep(c)) c = '?';
+  }
+  return out;
+}
+
+bool is_lower_hex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// The trace id of a W3C traceparent (`VV-TRACEID32-PARENTID16-FF`, lower-case hex; version ff
+// and all-zero ids are invalid), or empty.
+std::string_view trace_id_of(std::string_view tp) {
+  while (!tp.empty() && (tp.front() == ' ' || tp.front() == '\t')) tp.remove_prefix(1);
+  if (tp.size() < 55 || tp[2] != '-' || tp[35] != '-' || tp[52] != '-') return {};
+  if (tp.size() > 55 && (tp.substr(0, 2) == "00" || tp[55] != '-')) return {};
+  const std::string_view version = tp.substr(0, 2);
+  const std::string_view trace = tp.substr(3, 32);
+  const std::string_view parent = tp.substr(36, 16);
+  if (!is_lower_hex(version) || version == "ff" || !is_lower_hex(trace) || !is_lower_hex(parent) ||
+      !is_lower_hex(tp.substr(53, 2))) {
+    return {};
+  }
+  if (trace.find_first_not_of('0') == std::string_view::npos) return {};
+  if (parent.find_first_not_of('0') == std::string_view::npos) return {};
+  return trace;
+}
+
+std::string_view trim_blanks(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+void add_request_ids(std::string& fields, const RequestIds& ids) {
+  if (!ids.request_id.empty()) {
+    fields += ",\"request_id\":" + quote(sanitized(ids.request_id, kMaxLoggedRequestId,
+                                                   [](char c) { return c > 0x20 && c < 0x7f; }));
+  }
+  if (const std::string_view trace = trace_id_of(ids.traceparent); !trace.empty()) {
+    fields += ",\"trace_id\":\"" + std::string(trace) + "\"";
+  }
+  std::string_view client = ids.forwarded_for.substr(0, ids.forwarded_for.find(','));
+  client = trim_blanks(client);
+  if (client.empty()) client = trim_blanks(ids.real_ip);
+  if (!client.empty()) {
+    fields += ",\"client\":" + quote(sanitized(client, kMaxLoggedClient, [](char c) {
+                return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                       c == '.' || c == ':' || c == '[' || c == ']' || c == '_' || c == '-';
+              }));
+  }
+}
+
+const char* level_name(LogLevel level) {
+  switch (level) {
+    case LogLevel::warning:
+      return "warning";
+    case LogLevel::error:
+      return "error";
+    case LogLevel::info:
+      break;
+  }
+  return "info";
+}
+
+std::string seconds_text(double s) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.6f", s);
+  return buf;
+}
+
 }  // namespace
 
 bool LogBudget::take(double rate, std::chrono::steady_clock::time_point now) noexcept {
@@ -71,52 +149,85 @@ bool EventLog::admit(WorkerLog& log, LogKind kind, double rate, std::size_t work
 }
 
 void EventLog::denial(WorkerLog& log, LogKind kind, std::string_view reason, std::string_view route,
-                      std::string_view method, std::string_view token_fingerprint) const {
+                      std::string_view method, std::string_view token_fingerprint,
+                      const RequestIds& ids) const {
   std::string fields = kind == LogKind::deny ? "\"event\":\"deny\"" : "\"event\":\"report_only\"";
   fields += ",\"reason\":\"" + std::string(reason) + "\",\"route\":" + quote(route) +
             ",\"method\":" + quote(method);
   if (!token_fingerprint.empty()) {
     fields += ",\"token_fp\":\"" + std::string(token_fingerprint) + "\"";
   }
+  add_request_ids(fields, ids);
   add_suppressed(fields, log.budget(kind));
-  write(fields);
+  write(LogLevel::info, fields);
 }
 
 void EventLog::bad_request(WorkerLog& log, unsigned http_status) const {
   std::string fields = "\"event\":\"deny\",\"reason\":\"bad_request\",\"http_status\":" +
                        std::to_string(http_status);
   add_suppressed(fields, log.deny);
-  write(fields);
+  write(LogLevel::info, fields);
 }
 
-void EventLog::started(std::uint64_t generation, std::size_t threads) const {
-  write("\"event\":\"started\",\"generation\":" + std::to_string(generation) +
-        ",\"threads\":" + std::to_string(threads));
+void EventLog::started(std::uint64_t generation, std::size_t threads,
+                       const std::vector<std::string>& listen,
+                       const std::string& admin_listen) const {
+  std::string fields = "\"event\":\"started\",\"generation\":" + std::to_string(generation) +
+                       ",\"threads\":" + std::to_string(threads) + ",\"listen\":[";
+  for (std::size_t i = 0; i < listen.size(); ++i) fields += (i ? "," : "") + quote(listen[i]);
+  fields += "]";
+  if (!admin_listen.empty()) fields += ",\"admin_listen\":" + quote(admin_listen);
+  write(LogLevel::info, fields);
 }
 
 void EventLog::warning(std::string_view message) const {
-  write("\"event\":\"warning\",\"message\":" + quote(message));
+  write(LogLevel::warning, "\"event\":\"warning\",\"message\":" + quote(message));
+}
+
+void EventLog::clock(const ClockReport& state) const {
+  if (!state.known) {
+    write(LogLevel::warning,
+          "\"event\":\"clock\",\"synchronized\":false,\"message\":" +
+              quote("cannot read the clock's synchronisation state (" + state.error +
+                    "): token expiry is only as right as the clock; keep it synchronised (NTP)"));
+    return;
+  }
+  std::string fields = std::string("\"event\":\"clock\",\"synchronized\":") +
+                       (state.synchronized ? "true" : "false") + ",\"estimated_error_seconds\":" +
+                       seconds_text(state.estimated_error_seconds) +
+                       ",\"maximum_error_seconds\":" + seconds_text(state.maximum_error_seconds);
+  if (state.synchronized) {
+    write(LogLevel::info, fields + ",\"message\":\"the system clock is synchronised\"");
+  } else {
+    write(LogLevel::warning,
+          fields +
+              ",\"message\":\"the system clock is not synchronised (the kernel says so: no NTP "
+              "daemon keeps it): token expiry is only as right as the clock; keep it "
+              "synchronised (chrony, ntpd or systemd-timesyncd)\"");
+  }
 }
 
 void EventLog::reload_ok(std::uint64_t generation) const {
-  write("\"event\":\"reload\",\"result\":\"ok\",\"generation\":" + std::to_string(generation));
+  write(LogLevel::info,
+        "\"event\":\"reload\",\"result\":\"ok\",\"generation\":" + std::to_string(generation));
 }
 
 void EventLog::reload_rejected(std::uint64_t generation, std::string_view error) const {
-  write("\"event\":\"reload\",\"result\":\"rejected\",\"generation\":" +
-        std::to_string(generation) + ",\"error\":" + quote(error));
+  write(LogLevel::error, "\"event\":\"reload\",\"result\":\"rejected\",\"generation\":" +
+                             std::to_string(generation) + ",\"error\":" + quote(error));
 }
 
 void EventLog::stopping(int signal) const {
-  write("\"event\":\"stopping\",\"signal\":" + std::to_string(signal));
+  write(LogLevel::info, "\"event\":\"stopping\",\"signal\":" + std::to_string(signal));
 }
 
 void EventLog::stopped() const {
-  write("\"event\":\"stopped\"");
+  write(LogLevel::info, "\"event\":\"stopped\"");
 }
 
-void EventLog::write(std::string_view fields) const {
-  std::string line = "{\"ts\":\"" + timestamp() + "\",";
+void EventLog::write(LogLevel level, std::string_view fields) const {
+  std::string line = "{\"ts\":\"" + timestamp() + "\",\"level\":\"" + level_name(level) +
+                     "\",\"version\":\"" APPROOV_VERSION_STRING "\",";
   line += fields;
   line += "}\n";
   sink_(line);

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace approov::authd {
 
@@ -36,7 +37,36 @@ struct WorkerLog {
   }
 };
 
-/// Writes the service's events. Lines are `{"ts":"2024-01-02T03:04:05.678Z",...}\n`, each
+/// What a denial line says about the request, from the gateway's fields (raw values, empty
+/// when absent; the log sanitises and caps them): its request id, its W3C trace context and
+/// the client address it forwards. For logs only: nothing here ever decides.
+struct RequestIds {
+  std::string_view request_id;     // X-Request-Id
+  std::string_view traceparent;    // traceparent
+  std::string_view forwarded_for;  // X-Forwarded-For (the first entry is the client)
+  std::string_view real_ip;        // X-Real-IP (when there is no X-Forwarded-For)
+};
+
+/// The longest request id logged (longer ones are cut): above a UUID (36), nginx's
+/// $request_id (32) and AWS's X-Amzn-Trace-Id (about 40).
+inline constexpr std::size_t kMaxLoggedRequestId = 128;
+/// The longest client address logged: an IPv6 address with brackets and a port is 47 bytes.
+inline constexpr std::size_t kMaxLoggedClient = 64;
+
+/// Log levels, written as "info", "warning", "error".
+enum class LogLevel { info, warning, error };
+
+/// The kernel's view of the clock, as a `clock` line reports it (see core/clock.hpp).
+struct ClockReport {
+  bool known = true;  // false: the state could not be read (`error` says why)
+  bool synchronized = false;
+  double estimated_error_seconds = 0;
+  double maximum_error_seconds = 0;
+  std::string error;
+};
+
+/// Writes the service's events. Lines are
+/// `{"ts":"2024-01-02T03:04:05.678Z","level":"info","version":"X.Y.Z",...}\n`, each
 /// handed whole to the sink (the default writes it with one write(2) to stderr, which keeps
 /// lines from different threads whole). Client-supplied values are quoted so that a line is
 /// always valid JSON in valid UTF-8 (control bytes escaped, bytes of 0x80 and above as `?`).
@@ -58,22 +88,34 @@ class EventLog {
   /// A line admitted by `admit`: event "deny" or "report_only", the reason, the route prefix
   /// ("" for none), the method, the token's fingerprint (omitted when empty) and, when lines
   /// were refused since the last one of this kind, `suppressed_before` (then reset).
+  /// With `ids`: `request_id` (X-Request-Id: at most kMaxLoggedRequestId bytes, each byte
+  /// outside visible ASCII as `?`), `trace_id` (the trace id of a well-formed traceparent)
+  /// and `client` (the first X-Forwarded-For entry, else X-Real-IP: at most kMaxLoggedClient
+  /// bytes, anything but letters, digits and `.:[]_-` as `?`), each only when present.
   void denial(WorkerLog& log, LogKind kind, std::string_view reason, std::string_view route,
-              std::string_view method, std::string_view token_fingerprint) const;
+              std::string_view method, std::string_view token_fingerprint,
+              const RequestIds& ids = {}) const;
   /// A request the HTTP parser refused (admitted as a denial): reason bad_request and the
   /// status the engine would have sent.
   void bad_request(WorkerLog& log, unsigned http_status) const;
 
-  void started(std::uint64_t generation, std::size_t threads) const;
+  /// The start-up banner: generation, threads, the check listeners and the admin listener as
+  /// bound (`HOST:PORT` with the port chosen for port 0, or `unix:PATH`; admin empty: none).
+  void started(std::uint64_t generation, std::size_t threads,
+               const std::vector<std::string>& listen = {},
+               const std::string& admin_listen = {}) const;
   void warning(std::string_view message) const;
+  /// The clock's state: a warning when it is not synchronised (or cannot be read), else info.
+  void clock(const ClockReport& state) const;
   void reload_ok(std::uint64_t generation) const;
   /// `error` names the setting, file and line, never a secret (configuration messages never do).
   void reload_rejected(std::uint64_t generation, std::string_view error) const;
   void stopping(int signal) const;
   void stopped() const;
 
-  /// Writes `{"ts":"...",` + `fields` + `}\n`. `fields` must be JSON members, already quoted.
-  void write(std::string_view fields) const;
+  /// Writes `{"ts":"...","level":"...","version":"...",` + `fields` + `}\n`. `fields` must be
+  /// JSON members, already quoted.
+  void write(LogLevel level, std::string_view fields) const;
 
  private:
   Sink sink_;

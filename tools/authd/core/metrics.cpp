@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <string_view>
 
+#include "approov/version.hpp"
+
 namespace approov::authd {
 
 namespace {
@@ -87,6 +89,44 @@ std::string metrics_text(const std::vector<const WorkerMetrics*>& workers,
       "# TYPE approov_authd_connections gauge\n"
       "approov_authd_connections " +
       std::to_string(gauges.connections) + "\n";
+  auto gauge = [&out](const char* name, const char* type, const char* help, double value) {
+    char number[64];
+    std::snprintf(number, sizeof number, "%.15g", value);
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+           name + " " + number + "\n";
+  };
+  gauge("approov_authd_connections_refused_total", "counter",
+        "Connections closed at once because max-connections were open.",
+        static_cast<double>(gauges.connections_refused));
+  gauge("approov_authd_config_last_reload_success_timestamp_seconds", "gauge",
+        "Unix time of the last successful configuration load (start-up or SIGHUP).",
+        gauges.last_reload_success_seconds);
+  gauge("approov_authd_config_last_reload_successful", "gauge",
+        "Whether the last configuration load succeeded (1) or was rejected (0).",
+        gauges.last_reload_ok ? 1 : 0);
+  gauge("approov_authd_clock_synchronized", "gauge",
+        "Whether the kernel says an NTP daemon keeps the system clock synchronised (adjtimex).",
+        gauges.clock.known && gauges.clock.synchronized ? 1 : 0);
+  gauge("approov_authd_clock_estimated_error_seconds", "gauge",
+        "The kernel's estimated error of the system clock (adjtimex esterror).",
+        gauges.clock.estimated_error_seconds);
+  gauge("approov_authd_clock_maximum_error_seconds", "gauge",
+        "The kernel's maximum error of the system clock (adjtimex maxerror).",
+        gauges.clock.maximum_error_seconds);
+  out +=
+      "# HELP approov_authd_build_info The sidecar's version, as a label.\n"
+      "# TYPE approov_authd_build_info gauge\n"
+      "approov_authd_build_info{version=\"" APPROOV_VERSION_STRING "\"} 1\n";
+  const ProcessStats& p = gauges.process;
+  gauge("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.",
+        p.cpu_seconds);
+  gauge("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
+        p.resident_bytes);
+  gauge("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.", p.virtual_bytes);
+  gauge("process_open_fds", "gauge", "Number of open file descriptors.", p.open_fds);
+  gauge("process_max_fds", "gauge", "Maximum number of open file descriptors.", p.max_fds);
+  gauge("process_start_time_seconds", "gauge",
+        "Start time of the process since unix epoch in seconds.", p.start_time_seconds);
   return out;
 }
 

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "approov/approov.hpp"
+#include "core/event_log.hpp"
+#include "core/process_stats.hpp"
 
 namespace approov::authd {
 
@@ -49,15 +51,27 @@ struct WorkerMetrics {
 struct ServiceGauges {
   std::uint64_t reloads_ok = 0;
   std::uint64_t reloads_rejected = 0;
-  std::uint64_t generation = 0;  // of the configuration in force
-  std::size_t connections = 0;   // open on the check listeners
+  std::uint64_t generation = 0;            // of the configuration in force
+  double last_reload_success_seconds = 0;  // Unix time of the last successful (re)load
+  bool last_reload_ok = true;              // whether the last (re)load succeeded
+  std::size_t connections = 0;             // open on the check listeners
+  std::uint64_t connections_refused = 0;   // closed at accept: max-connections were open
+  ClockReport clock;
+  ProcessStats process;
 };
 
 /// The Prometheus text exposition (format 0.0.4) of the summed worker counters and `gauges`:
 /// approov_authd_requests_total{decision,reason} (every pair, zeros included: allow with
 /// reason ok, deny and report_only with every other reason, then the bypass outcomes),
 /// approov_authd_check_duration_seconds (histogram), approov_authd_config_reloads_total
-/// {result=ok|rejected}, approov_authd_config_generation, approov_authd_connections.
+/// {result=ok|rejected}, approov_authd_config_generation,
+/// approov_authd_config_last_reload_success_timestamp_seconds,
+/// approov_authd_config_last_reload_successful, approov_authd_connections,
+/// approov_authd_connections_refused_total, approov_authd_clock_synchronized,
+/// approov_authd_clock_estimated_error_seconds, approov_authd_clock_maximum_error_seconds,
+/// approov_authd_build_info{version}, and process_cpu_seconds_total,
+/// process_resident_memory_bytes, process_virtual_memory_bytes, process_open_fds,
+/// process_max_fds, process_start_time_seconds. docs/SIDECAR.md lists them all.
 [[nodiscard]] std::string metrics_text(const std::vector<const WorkerMetrics*>& workers,
                                        const ServiceGauges& gauges);
 

@@ -11,14 +11,19 @@ Configured<std::shared_ptr<const Policy>> build_policy(const Settings& s, std::u
   auto loaded = dotenv.reload(s.env_file);
   if (!loaded) return R::failure(loaded.error());
   // The same reader as the CLI's --secret-file: size limit, whitespace trimmed, the text wiped
-  // once decoded, and without secret-encoding either alphabet.
-  Configured<Secret> secret = s.secret_file.empty()
-                                  ? secret_from_environment()
-                                  : secret_from_file(s.secret_file, s.secret_encoding);
-  if (!secret) return R::failure(secret.error());
-
+  // once decoded, and without secret-encoding either alphabet. Several files: rotation (the
+  // MAC picks the secret; a token's kid, when present, must name it).
   VerifierConfig vc;
-  vc.secrets.push_back(std::move(secret.value()));
+  if (s.secret_files.empty()) {
+    Configured<Secret> secret = secret_from_environment();
+    if (!secret) return R::failure(secret.error());
+    vc.secrets.push_back(std::move(secret.value()));
+  }
+  for (const SecretFile& f : s.secret_files) {
+    Configured<Secret> secret = secret_from_file(f.path, s.secret_encoding, {}, f.key_id);
+    if (!secret) return R::failure(secret.error());
+    vc.secrets.push_back(std::move(secret.value()));
+  }
   vc.leeway_seconds = s.leeway;
   vc.audience = s.audience;
   vc.issuer = s.issuer;

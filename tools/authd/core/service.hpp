@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "approov/approov.hpp"
+#include "core/clock.hpp"
 #include "core/dotenv_reload.hpp"
 #include "core/event_log.hpp"
 #include "core/metrics.hpp"
@@ -30,10 +31,18 @@ struct alignas(64) WorkerState {
   std::string folded;  // the case-folded reading of the path
 };
 
+/// The check listeners' counters (from the server engine), read at scrape time.
+struct ListenerCounters {
+  std::size_t connections = 0;  // open now
+  std::uint64_t refused = 0;    // closed at accept: max-connections were open
+};
+
 class Service {
  public:
-  /// `threads` workers (at least 1), `policy` in force (generation 1 at start-up).
-  Service(std::size_t threads, std::shared_ptr<const Policy> policy, EventLog log = EventLog());
+  /// `threads` workers (at least 1), `policy` in force (generation 1 at start-up: the time of
+  /// this first load is the first "last successful reload"), `clock` the clock's state.
+  Service(std::size_t threads, std::shared_ptr<const Policy> policy, EventLog log = EventLog(),
+          ClockReader clock = read_clock_state);
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
 
@@ -60,16 +69,25 @@ class Service {
   [[nodiscard]] bool ready() const noexcept { return ready_.load(); }
   void set_ready(bool ready) noexcept { ready_.store(ready); }
 
-  /// The Prometheus exposition of the counters; `connections` open on the check listeners.
-  [[nodiscard]] std::string metrics_text(std::size_t connections) const;
+  /// The Prometheus exposition of the counters and gauges, with the check listeners'.
+  [[nodiscard]] std::string metrics_text(ListenerCounters listeners) const;
+
+  /// The clock's state now (any thread: the admin server's).
+  [[nodiscard]] ClockReport clock_state() const { return clock_.reader()(); }
+  /// Reads the clock's state and logs it when that is due (see ClockWatch): at start-up and
+  /// then periodically, from the start-up/signal thread only.
+  ClockReport check_clock() { return clock_.check(log_); }
 
  private:
   PolicyHolder policy_;
   std::vector<std::unique_ptr<WorkerState>> workers_;
   Counter reloads_ok_{0};
   Counter reloads_rejected_{0};
+  std::atomic<std::int64_t> last_success_ms_{0};  // Unix time, ms
+  std::atomic<bool> last_ok_{true};
   std::atomic<bool> ready_{false};
   EventLog log_;
+  ClockWatch clock_;
 };
 
 }  // namespace approov::authd

@@ -1,17 +1,82 @@
 #include "core/startup.hpp"
 
+#include <utility>
+#include <vector>
+
+#include "approov/server/http_server.hpp"
+
 namespace approov::authd {
+
+namespace {
+
+// Whether two canonical addresses (server::check_listen_address) would take the same socket:
+// the same text, or TCP on the same port where one is the wildcard address of the family.
+bool collide(const std::string& a, const std::string& b) {
+  if (a == b) return true;
+  if (a.rfind("tcp:", 0) != 0 || b.rfind("tcp:", 0) != 0) return false;
+  const auto port = [](const std::string& c) { return c.substr(c.rfind(':')); };
+  const auto host = [](const std::string& c) { return c.substr(4, c.rfind(':') - 4); };
+  const auto wildcard = [](const std::string& h) { return h == "0.0.0.0" || h == "::"; };
+  return port(a) == port(b) && (wildcard(host(a)) || wildcard(host(b)));
+}
+
+}  // namespace
+
+std::string check_listeners(const Settings& s) {
+  std::vector<std::pair<std::string, std::string>> seen;  // canonical address, its setting
+  auto check = [&seen](const std::string& setting, const std::string& spec) -> std::string {
+    std::string canonical;
+    if (auto err = server::check_listen_address(spec, &canonical); !err.empty()) {
+      return setting + ": " + err;
+    }
+    if (canonical.empty()) return {};  // port 0: a fresh port each time
+    for (const auto& [other, given] : seen) {
+      if (!collide(canonical, other)) continue;
+      if (setting == "admin-listen") {
+        return "admin-listen " + spec + " is the address of " + given +
+               ": the admin listener needs an address of its own";
+      }
+      return setting + " " + spec + ": the same address is given twice (as " + given + ")";
+    }
+    seen.emplace_back(canonical, setting + " " + spec);
+    return {};
+  };
+  for (const std::string& l : s.listen) {
+    if (auto err = check("listen", l); !err.empty()) return err;
+  }
+  if (!s.admin_listen.empty()) return check("admin-listen", s.admin_listen);
+  return {};
+}
+
+Configured<std::shared_ptr<const Policy>> prepare(const Settings& s, DotenvReload& dotenv) {
+  if (auto err = check_listeners(s); !err.empty()) {
+    return Configured<std::shared_ptr<const Policy>>::failure(err);
+  }
+  return build_policy(s, 1, dotenv);
+}
 
 std::string describe(const Settings& s, const Policy& p) {
   std::string out = "configuration OK\n";
+  if (!s.config_path.empty()) out += "  config " + s.config_path + "\n";
   for (const auto& l : s.listen) out += "  listen " + l + "\n";
   if (!s.admin_listen.empty()) out += "  admin-listen " + s.admin_listen + "\n";
+  out += "  threads " + std::to_string(s.threads) + "\n";
   out += "  token header " + p.check.source().header +
          (p.check.source().prefix.empty() ? "" : " (prefix \"" + p.check.source().prefix + "\")") +
          "\n";
-  out += std::string("  secret from ") +
-         (s.secret_file.empty() ? "the environment" : "file " + s.secret_file) + "\n";
+  if (s.secret_files.empty()) {
+    out += "  secret from the environment\n";
+  } else {
+    out += s.secret_files.size() == 1 ? "  secret from file " : "  secrets from files ";
+    for (std::size_t i = 0; i < s.secret_files.size(); ++i) {
+      const SecretFile& f = s.secret_files[i];
+      out += (i ? ", " : "") + (f.key_id.empty() ? "" : f.key_id + "=") + f.path;
+    }
+    out += "\n";
+  }
   out += "  failure " + std::to_string(p.failure.status) + " " + p.failure.content_type + "\n";
+  out += std::string("  claim headers ") + (p.claim_headers ? "on" : "off") + "\n";
+  out += std::string("  cors preflight ") + (p.cors_preflight ? "on" : "off") + "\n";
   for (const Route& r : p.routes.routes()) {
     out += "  route " + r.prefix + " ";
     if (r.policy.report_only) out += "report-only ";
@@ -40,11 +105,11 @@ std::string failure_status_warning(const Policy& p) {
          "Envoy and HAProxy pass it on (docs/gateways/nginx.md)";
 }
 
-std::string listening_line(const std::string& what, const std::string& spec, std::uint16_t port) {
-  if (spec.rfind("unix:", 0) == 0) return "approov-authd " + what + " " + spec + "\n";
+std::string bound_address(const std::string& spec, std::uint16_t port) {
+  if (spec.rfind("unix:", 0) == 0) return spec;
   const auto colon = spec.rfind(':');
   const std::string host = colon == std::string::npos ? spec : spec.substr(0, colon);
-  return "approov-authd " + what + " " + host + ":" + std::to_string(port) + "\n";
+  return host + ":" + std::to_string(port);
 }
 
 }  // namespace approov::authd

@@ -1,15 +1,31 @@
-// What approov-authd prints at start-up: the --check-config summary, the warning about a
-// failure status nginx cannot pass on, and the lines that say where it listens (tests and
-// scripts read the ports chosen for `HOST:0` from them).
+// approov-authd's start-up: what it checks before binding (shared by --check-config and a
+// start, so that the one never accepts what the other refuses), the --check-config summary,
+// the warning about a failure status nginx cannot pass on, and the lines that say where it
+// listens (tests and scripts read the ports chosen for `HOST:0` from them).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
+#include "core/dotenv_reload.hpp"
 #include "core/policy.hpp"
 #include "core/settings.hpp"
 
 namespace approov::authd {
+
+/// Checks the listeners as start-up will bind them, without binding: each address as the
+/// server engine reads it (form, port, host resolved), none given twice, and admin-listen not
+/// one of the check listeners (the same address in any spelling). Empty, or the message.
+[[nodiscard]] std::string check_listeners(const Settings& settings);
+
+/// Everything start-up does before it binds, for --check-config and for a start alike:
+/// check_listeners, then the first policy (generation 1) built, reading the .env file and the
+/// secrets through `dotenv`. Whether a port is free is the one thing left to the bind:
+/// --check-config runs next to the sidecar it checks for (before a reload or a restart),
+/// whose ports are taken by that very sidecar.
+[[nodiscard]] Configured<std::shared_ptr<const Policy>> prepare(const Settings& settings,
+                                                                DotenvReload& dotenv);
 
 /// The --check-config summary: listeners, token header, secret source, failure response and
 /// the routes (longest prefix first, as matched). Never the secret.
@@ -19,10 +35,8 @@ namespace approov::authd {
 /// 401 and 403 as a deny and turns any other status into a 500 for the client).
 [[nodiscard]] std::string failure_status_warning(const Policy& policy);
 
-/// "approov-authd <what> unix:PATH\n" for a unix socket, else with the host of `spec` and
-/// the port the listener bound (`port`: the one chosen for `HOST:0`). `what` is "listening on"
-/// or "admin on".
-[[nodiscard]] std::string listening_line(const std::string& what, const std::string& spec,
-                                         std::uint16_t port);
+/// A listener as bound: `spec` itself for a unix socket, else the host of `spec` with the
+/// port the listener bound (`port`: the one chosen for `HOST:0`).
+[[nodiscard]] std::string bound_address(const std::string& spec, std::uint16_t port);
 
 }  // namespace approov::authd

@@ -12,6 +12,10 @@
 //     acceptor on the same address and the kernel spreads connections; otherwise worker 0
 //     accepts and hands sockets round-robin to the workers. Unix-socket listeners always use
 //     the second scheme. Port 0 binds an ephemeral port: read it back with `port()`.
+//     SO_REUSEPORT is shared among the server's own workers only: an address another socket
+//     is bound to (another server, or a second copy of this one) is an error, never a port
+//     shared with it (one worker binds without SO_REUSEPORT; several probe the address
+//     without it first).
 //   * Keep-alive and pipelining: requests on one connection are parsed, handled and answered
 //     strictly in order; bytes of the next request already read stay in the connection's
 //     buffer and are parsed after the response is written.
@@ -94,7 +98,8 @@ using Handler = std::function<void(const Request&, Response&)>;
 struct ServerOptions {
   /// Worker threads (each with its own io_context). 0 means std::thread::hardware_concurrency().
   std::size_t threads = 1;
-  /// Bind each worker's own SO_REUSEPORT acceptor for TCP listeners.
+  /// Bind each worker's own SO_REUSEPORT acceptor for TCP listeners (with one worker, a plain
+  /// acceptor). Never shared with another process: a busy address is an error.
   bool reuse_port = true;
   /// Largest request line + header block, in bytes.
   std::uint32_t header_limit = 16 * 1024;
@@ -123,6 +128,13 @@ struct ServerOptions {
 namespace detail {
 class ServerImpl;
 }
+
+/// Validates a listen address as `Server::listen` reads it (the form, the port, the host
+/// resolved as for a bind) without binding anything: empty, or the message `listen` would
+/// give. `canonical`, when given, receives a text equal for two specs of the same address
+/// ("tcp:IP:PORT" or "unix:PATH"; empty for port 0, which never collides).
+[[nodiscard]] std::string check_listen_address(const std::string& spec,
+                                               std::string* canonical = nullptr);
 
 class Server {
  public:
@@ -164,6 +176,10 @@ class Server {
 
   /// Open connections now (a relaxed read, for metrics).
   [[nodiscard]] std::size_t connections() const noexcept;
+
+  /// Connections closed at accept because `max_connections` were open, since the start (a
+  /// relaxed read, for metrics).
+  [[nodiscard]] std::uint64_t refused_connections() const noexcept;
 
  private:
   std::unique_ptr<detail::ServerImpl> impl_;
