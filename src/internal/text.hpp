@@ -7,32 +7,11 @@
 #include <string>
 #include <string_view>
 
+#include "approov/http_syntax.hpp"
+
 namespace approov::text {
 
-/// RFC 9110 `tchar`: the characters of a field name or method token.
-[[nodiscard]] constexpr bool is_tchar(char c) noexcept {
-  if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
-}
+using http::is_tchar;  // RFC 9110 `tchar` (approov/http_syntax.hpp)
 
 /// A non-empty RFC 9110 token (a field name, or a method).
 [[nodiscard]] constexpr bool is_token(std::string_view s) noexcept {

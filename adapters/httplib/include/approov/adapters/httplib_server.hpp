@@ -89,7 +89,7 @@
 #include <utility>
 #include <vector>
 
-#include "approov/adapters/http_syntax.hpp"
+#include "approov/http_syntax.hpp"
 #include "approov/request_check.hpp"
 
 namespace approov::cpphttplib {
@@ -128,8 +128,10 @@ struct RequestContext {
 
 inline thread_local RequestContext* current_request = nullptr;
 
-using adapters::detail::is_field_byte;
-using adapters::detail::is_tchar;
+[[nodiscard]] inline bool is_tchar(unsigned char c) noexcept {
+  return http::is_tchar(static_cast<char>(c));
+}
+using http::is_field_byte;
 
 /// httplib 0.11.4's reason phrases, so that a refusal's status line matches httplib's own.
 [[nodiscard]] inline const char* status_text(int status) noexcept {

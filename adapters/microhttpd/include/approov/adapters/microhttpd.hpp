@@ -57,7 +57,7 @@
 #include <string_view>
 
 #include "approov/adapters/guard.hpp"
-#include "approov/adapters/http_syntax.hpp"
+#include "approov/http_syntax.hpp"
 #include "approov/request_check.hpp"
 
 namespace approov::microhttpd {
@@ -120,8 +120,10 @@ class RequestAdapter final : public approov::RequestView {
 
 namespace detail {
 
-using adapters::detail::is_field_byte;
-using adapters::detail::is_tchar;
+[[nodiscard]] inline bool is_tchar(unsigned char c) noexcept {
+  return http::is_tchar(static_cast<char>(c));
+}
+using http::is_field_byte;
 
 // Walks the header section [pos, end) of libmicrohttpd's read buffer (addresses as integers so
 // that a pointer outside it is compared, never dereferenced).
