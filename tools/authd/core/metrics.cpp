@@ -10,8 +10,8 @@ namespace approov::authd {
 namespace {
 
 constexpr std::array<const char*, kDecisions> kDecisionNames{"allow", "deny", "report_only"};
-constexpr std::array<const char*, kBypasses> kBypassNames{"unprotected", "preflight", "no_route",
-                                                          "bad_uri", "bad_request"};
+constexpr std::array<const char*, kBypasses> kBypassNames{
+    "unprotected", "preflight", "no_route", "bad_uri", "bad_request", "bad_forwarded"};
 
 }  // namespace
 

@@ -20,7 +20,17 @@ namespace approov::authd {
 /// The decision of a check that read a token (with its Reason).
 enum Decision : std::size_t { kAllow, kDeny, kReportOnly, kDecisions };
 /// Outcomes that are not token reasons: allowed (unprotected, preflight) or denied.
-enum Bypass : std::size_t { kUnprotected, kPreflight, kNoRoute, kBadUri, kBadRequest, kBypasses };
+// kBadForwarded: on a message-signing route, a forwarded field (X-Forwarded-Proto, -Host,
+// X-Original-Content-Length, Host) given twice.
+enum Bypass : std::size_t {
+  kUnprotected,
+  kPreflight,
+  kNoRoute,
+  kBadUri,
+  kBadRequest,
+  kBadForwarded,
+  kBypasses
+};
 
 /// Upper bounds of the check-duration histogram, in seconds.
 inline constexpr std::array<double, 12> kLatencyBuckets{

@@ -32,7 +32,18 @@ Configured<std::shared_ptr<const Policy>> build_policy(const Settings& s, std::u
   TokenSource source;
   source.header = s.token_header;
   source.prefix = s.token_prefix;
-  auto check = RequestCheck::create(std::move(verifier.value()), source);
+  MessageSigningConfig signing;
+  if (!s.account_signing_secret_file.empty()) {
+    Configured<Secret> account =
+        secret_from_file(s.account_signing_secret_file, std::nullopt,
+                         "account-signing-secret-file " + s.account_signing_secret_file);
+    if (!account) return R::failure(account.error());
+    signing.account_secret = std::move(account.value());
+  }
+  signing.account_key_id = s.account_signing_key_id;
+  signing.base_url = s.signature_base_url;
+  signing.clock_skew_seconds = s.signature_skew;
+  auto check = RequestCheck::create(std::move(verifier.value()), source, std::move(signing));
   if (!check) return R::failure(check.error());
 
   std::vector<Route> routes;
@@ -43,17 +54,26 @@ Configured<std::shared_ptr<const Policy>> build_policy(const Settings& s, std::u
       all.policy.protection = Protection::token_binding;
       all.policy.binding.headers = s.binding_headers;
     }
+    if (s.message_signing != SigningMode::off) {
+      all.policy =
+          std::move(all.policy).with_signatures(s.message_signing == SigningMode::required);
+    }
     routes.push_back(std::move(all));
   } else {
     routes = s.routes;
   }
+  bool any_signing = false;
   for (Route& r : routes) {
     r.policy.binding.allow_missing_pay = s.allow_missing_pay;
     if (s.report_only && r.policy.protection != Protection::none) r.policy.report_only = true;
+    any_signing = any_signing || r.policy.signing.enabled;
+    if (auto err = RequestCheck::validate(r.policy); !err.empty()) {
+      return R::failure((r.source.empty() ? "route " + r.prefix : r.source) + ": " + err);
+    }
   }
-  return std::shared_ptr<const Policy>(std::make_shared<Policy>(
-      Policy{std::move(check.value()), RouteTable(std::move(routes)), s.failure, s.claim_headers,
-             s.cors_preflight, s.uri_headers, generation, s.log_rate}));
+  return std::shared_ptr<const Policy>(std::make_shared<Policy>(Policy{
+      std::move(check.value()), RouteTable(std::move(routes)), s.failure, s.claim_headers,
+      s.cors_preflight, s.uri_headers, generation, s.log_rate, any_signing, s.forwarded_body}));
 }
 
 void PolicyHolder::publish(std::shared_ptr<const Policy> p) {

@@ -25,6 +25,10 @@ struct Policy {
   std::vector<std::string> uri_headers;
   std::uint64_t generation = 0;
   double log_rate = 20;  // per second, whole process, for each of denials and report-only
+  // Some route checks message signatures: the check then reads the request's method, scheme,
+  // authority and target from what the gateway forwards (see check.cpp, ForwardedRequest).
+  bool signing = false;
+  bool forwarded_body = false;  // the check request carries the client's body
 };
 
 /// Reloads the .env file (through `dotenv`, so that a rotated secret there takes effect),

@@ -29,6 +29,13 @@ struct SecretFile {
   std::string key_id;
 };
 
+/// Message signatures in simple mode (no route lines): on every checked route, or not.
+enum class SigningMode : std::uint8_t {
+  off,
+  on,        ///< check a signature when the token calls for one (`ipk`, or `mskid`)
+  required,  ///< and refuse a token that calls for none (`missing_signature`)
+};
+
 /// Everything read from the config file, the environment and the command line.
 struct Settings {
   std::vector<std::string> listen;
@@ -54,6 +61,17 @@ struct Settings {
   // Of the secret files; unset: either alphabet (standard base64, else base64url), as the CLI.
   std::optional<SecretEncoding> secret_encoding;
   std::string env_file;  // empty: the first .env found from the working directory up
+
+  // Message signatures (docs/SIDECAR.md, "Message signing"). Per route: the route line's
+  // `message-signing` word; simple mode: `message-signing = on|required`.
+  SigningMode message_signing = SigningMode::off;
+  std::string account_signing_secret_file;  // empty: no account signatures
+  std::string account_signing_key_id;       // a token's mskid must equal it when set
+  std::string signature_base_url;           // scheme://authority replacing the forwarded ones
+  std::int64_t signature_skew = 60;
+  // The gateway sends the client's body with the check (Envoy with_request_body): the body
+  // and its own Content-Length are the client's, and Content-Digest is checked against it.
+  bool forwarded_body = false;
 
   FailureResponse failure;
   bool claim_headers = true;
