@@ -212,6 +212,14 @@ void EventLog::reload_ok(std::uint64_t generation) const {
         "\"event\":\"reload\",\"result\":\"ok\",\"generation\":" + std::to_string(generation));
 }
 
+void EventLog::replay_store(bool recovered, std::string_view message,
+                            std::uint64_t unavailable_answers) const {
+  write(recovered ? LogLevel::info : LogLevel::warning,
+        std::string("\"event\":\"replay_store\",\"state\":") +
+            (recovered ? "\"recovered\"" : "\"unavailable\"") + ",\"message\":" + quote(message) +
+            ",\"unavailable_answers\":" + std::to_string(unavailable_answers));
+}
+
 void EventLog::reload_rejected(std::uint64_t generation, std::string_view error) const {
   write(LogLevel::error, "\"event\":\"reload\",\"result\":\"rejected\",\"generation\":" +
                              std::to_string(generation) + ",\"error\":" + quote(error));

@@ -107,6 +107,10 @@ class EventLog {
   void warning(std::string_view message) const;
   /// The clock's state: a warning when it is not synchronised (or cannot be read), else info.
   void clock(const ClockReport& state) const;
+  /// A shared replay store stopped answering (warning) or answers again (info): `message`
+  /// says where and what (never a password), `unavailable_answers` how many checks met it.
+  void replay_store(bool recovered, std::string_view message,
+                    std::uint64_t unavailable_answers) const;
   void reload_ok(std::uint64_t generation) const;
   /// `error` names the setting, file and line, never a secret (configuration messages never do).
   void reload_rejected(std::uint64_t generation, std::string_view error) const;

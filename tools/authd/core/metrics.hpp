@@ -68,6 +68,8 @@ struct ServiceGauges {
   std::uint64_t connections_refused = 0;   // closed at accept: max-connections were open
   ClockReport clock;
   ProcessStats process;
+  bool replay_store = false;  // a replay store is configured: its series are written
+  ReplayStoreStats replay;
 };
 
 /// The Prometheus text exposition (format 0.0.4) of the summed worker counters and `gauges`:
@@ -81,7 +83,10 @@ struct ServiceGauges {
 /// approov_authd_clock_estimated_error_seconds, approov_authd_clock_maximum_error_seconds,
 /// approov_authd_build_info{version}, and process_cpu_seconds_total,
 /// process_resident_memory_bytes, process_virtual_memory_bytes, process_open_fds,
-/// process_max_fds, process_start_time_seconds. docs/SIDECAR.md lists them all.
+/// process_max_fds, process_start_time_seconds; with a replay store,
+/// approov_authd_replay_store_answers_total{answer=stored|replayed|unavailable} and
+/// approov_authd_replay_store_failures_total{kind=connect|timeout|error}. docs/SIDECAR.md
+/// lists them all.
 [[nodiscard]] std::string metrics_text(const std::vector<const WorkerMetrics*>& workers,
                                        const ServiceGauges& gauges);
 

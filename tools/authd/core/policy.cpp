@@ -2,10 +2,13 @@
 
 #include <utility>
 
+#include "core/event_log.hpp"
+
 namespace approov::authd {
 
 Configured<std::shared_ptr<const Policy>> build_policy(const Settings& s, std::uint64_t generation,
-                                                       DotenvReload& dotenv) {
+                                                       DotenvReload& dotenv,
+                                                       const Policy* previous) {
   using R = Configured<std::shared_ptr<const Policy>>;
   // The .env file is read on every (re)load so that a rotated secret there takes effect.
   auto loaded = dotenv.reload(s.env_file);
@@ -43,6 +46,23 @@ Configured<std::shared_ptr<const Policy>> build_policy(const Settings& s, std::u
   signing.account_key_id = s.account_signing_key_id;
   signing.base_url = s.signature_base_url;
   signing.clock_skew_seconds = s.signature_skew;
+  std::shared_ptr<ReplayStore> store;
+  if (previous != nullptr && previous->replay_spec == s.replay_store) {
+    store = previous->replay_store;
+  } else {
+    // A Redis store's unavailable/recovered events (rate limited by the store) as log lines.
+    auto made = make_replay_store(
+        s.replay_store,
+        [log = EventLog()](const ReplayStoreEvent& e) {
+          log.replay_store(e.kind == ReplayStoreEvent::Kind::recovered, e.message,
+                           e.unavailable_answers);
+        },
+        "replay-store");
+    if (!made) return R::failure(made.error());
+    store = std::move(made.value());
+  }
+  signing.replay_store = store;
+  signing.replay_fail_open = s.replay_fail_open;
   auto check = RequestCheck::create(std::move(verifier.value()), source, std::move(signing));
   if (!check) return R::failure(check.error());
 
@@ -71,9 +91,10 @@ Configured<std::shared_ptr<const Policy>> build_policy(const Settings& s, std::u
       return R::failure((r.source.empty() ? "route " + r.prefix : r.source) + ": " + err);
     }
   }
-  return std::shared_ptr<const Policy>(std::make_shared<Policy>(Policy{
-      std::move(check.value()), RouteTable(std::move(routes)), s.failure, s.claim_headers,
-      s.cors_preflight, s.uri_headers, generation, s.log_rate, any_signing, s.forwarded_body}));
+  return std::shared_ptr<const Policy>(std::make_shared<Policy>(
+      Policy{std::move(check.value()), RouteTable(std::move(routes)), s.failure, s.claim_headers,
+             s.cors_preflight, s.uri_headers, generation, s.log_rate, any_signing, s.forwarded_body,
+             s.replay_store, std::move(store), s.replay_fail_open}));
 }
 
 void PolicyHolder::publish(std::shared_ptr<const Policy> p) {

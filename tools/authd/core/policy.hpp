@@ -29,14 +29,21 @@ struct Policy {
   // authority and target from what the gateway forwards (see check.cpp, ForwardedRequest).
   bool signing = false;
   bool forwarded_body = false;  // the check request carries the client's body
+  // Kept from one policy to the next while its setting is unchanged (see build_policy), so
+  // that a reload forgets no signature and reopens no connection.
+  std::string replay_spec{};
+  std::shared_ptr<ReplayStore> replay_store{};  // null: none
+  bool replay_fail_open = false;
 };
 
 /// Reloads the .env file (through `dotenv`, so that a rotated secret there takes effect),
 /// loads the secret (the secret file, or the environment) and builds the policy. Start-up and
-/// reload only. Messages name the setting, never the secret.
-[[nodiscard]] Configured<std::shared_ptr<const Policy>> build_policy(const Settings& settings,
-                                                                     std::uint64_t generation,
-                                                                     DotenvReload& dotenv);
+/// reload only. Messages name the setting, never the secret (nor a replay store's password).
+/// `previous`, the policy in force on a reload, lends its replay store when `replay-store` is
+/// unchanged (the signatures it remembers stay remembered).
+[[nodiscard]] Configured<std::shared_ptr<const Policy>> build_policy(
+    const Settings& settings, std::uint64_t generation, DotenvReload& dotenv,
+    const Policy* previous = nullptr);
 
 /// One worker's cached copy of the policy in force (only its owner thread touches it).
 struct PolicyCache {

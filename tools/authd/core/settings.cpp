@@ -333,6 +333,21 @@ std::vector<SettingSpec> make_specs() {
                    "the gateway sends the client's body with the check\n"
                    "(Envoy with_request_body): Content-Digest is checked",
                    toggle(&S::forwarded_body)));
+  t.push_back(spec("replay-store", K::value, "none|memory|URL", "none",
+                   "remember signatures so each is accepted once: memory (this\n"
+                   "process), redis://[USER:PASS@]HOST[:PORT][/DB] or unix:PATH[?db=N]\n"
+                   "(shared by every instance)",
+                   [](S& s, const std::string& v, const std::string&) {
+                     s.replay_store = v;  // checked by make_replay_store; may hold a password
+                     return std::string();
+                   }));
+  t.push_back(spec("replay-fail", K::value, "open|closed", "closed",
+                   "when the replay store cannot answer: refuse (closed) or let through",
+                   [](S& s, const std::string& v, const std::string& where) {
+                     if (v != "open" && v != "closed") return bad(where, "expected open or closed");
+                     s.replay_fail_open = v == "open";
+                     return std::string();
+                   }));
   // ---- the answer
   t.push_back(spec("failure-status", K::value, "N", "401", "deny status, 4xx",
                    [](S& s, const std::string& v, const std::string& where) {

@@ -72,6 +72,10 @@ struct Settings {
   // The gateway sends the client's body with the check (Envoy with_request_body): the body
   // and its own Content-Length are the client's, and Content-Digest is checked against it.
   bool forwarded_body = false;
+  // The replay store (make_replay_store's text: none, memory, redis://..., unix:...) and
+  // whether a store that cannot answer lets requests through.
+  std::string replay_store = "none";
+  bool replay_fail_open = false;
 
   FailureResponse failure;
   bool claim_headers = true;

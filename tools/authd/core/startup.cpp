@@ -75,11 +75,18 @@ std::string describe(const Settings& s, const Policy& p) {
     out += "\n";
   }
   out += "  failure " + std::to_string(p.failure.status) + " " + p.failure.content_type + "\n";
+  if (p.replay_store) {
+    out += "  replay store " + p.replay_store->description() +
+           (p.replay_fail_open ? " (fail-open)" : " (fail-closed)") + "\n";
+  }
   out += std::string("  claim headers ") + (p.claim_headers ? "on" : "off") + "\n";
   out += std::string("  cors preflight ") + (p.cors_preflight ? "on" : "off") + "\n";
   for (const Route& r : p.routes.routes()) {
     out += "  route " + r.prefix + " ";
     if (r.policy.report_only) out += "report-only ";
+    if (r.policy.signing.enabled) {
+      out += r.policy.signing.require_signature ? "message-signing-required " : "message-signing ";
+    }
     switch (r.policy.protection) {
       case Protection::none:
         out += "unprotected";
