@@ -220,6 +220,14 @@ void EventLog::replay_store(bool recovered, std::string_view message,
             ",\"unavailable_answers\":" + std::to_string(unavailable_answers));
 }
 
+void EventLog::jwks_refresh(std::string_view trigger, std::string_view outcome,
+                            std::string_view message, std::size_t keys) const {
+  std::string fields = "\"event\":\"jwks_refresh\",\"trigger\":" + quote(trigger) +
+                       ",\"outcome\":" + quote(outcome) + ",\"keys\":" + std::to_string(keys);
+  if (!message.empty()) fields += ",\"message\":" + quote(message);
+  write(outcome == "failed" ? LogLevel::warning : LogLevel::info, fields);
+}
+
 void EventLog::reload_rejected(std::uint64_t generation, std::string_view error) const {
   write(LogLevel::error, "\"event\":\"reload\",\"result\":\"rejected\",\"generation\":" +
                              std::to_string(generation) + ",\"error\":" + quote(error));

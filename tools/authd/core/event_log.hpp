@@ -111,6 +111,10 @@ class EventLog {
   /// says where and what (never a password), `unavailable_answers` how many checks met it.
   void replay_store(bool recovered, std::string_view message,
                     std::uint64_t unavailable_answers) const;
+  /// A refresh of the JWKS URL: what started it, its outcome (updated, unchanged: info;
+  /// failed: warning, with `message`, never key material), the keys in use after it.
+  void jwks_refresh(std::string_view trigger, std::string_view outcome, std::string_view message,
+                    std::size_t keys) const;
   void reload_ok(std::uint64_t generation) const;
   /// `error` names the setting, file and line, never a secret (configuration messages never do).
   void reload_rejected(std::uint64_t generation, std::string_view error) const;

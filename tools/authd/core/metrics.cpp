@@ -127,6 +127,19 @@ std::string metrics_text(const std::vector<const WorkerMetrics*>& workers,
   gauge("process_max_fds", "gauge", "Maximum number of open file descriptors.", p.max_fds);
   gauge("process_start_time_seconds", "gauge",
         "Start time of the process since unix epoch in seconds.", p.start_time_seconds);
+  if (gauges.jwks.configured) {
+    out +=
+        "# HELP approov_authd_jwks_refreshes_total Refreshes of the JWKS URL (start-up "
+        "included), by outcome.\n"
+        "# TYPE approov_authd_jwks_refreshes_total counter\n";
+    for (const auto& [outcome, n] :
+         {std::pair<const char*, std::uint64_t>{"updated", gauges.jwks.updated},
+          {"unchanged", gauges.jwks.unchanged},
+          {"failed", gauges.jwks.failed}}) {
+      out += "approov_authd_jwks_refreshes_total{outcome=\"" + std::string(outcome) + "\"} " +
+             std::to_string(n) + "\n";
+    }
+  }
   if (gauges.replay_store) {
     const ReplayStoreStats& r = gauges.replay;
     out +=

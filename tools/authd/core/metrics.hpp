@@ -13,6 +13,7 @@
 
 #include "approov/approov.hpp"
 #include "core/event_log.hpp"
+#include "core/policy.hpp"
 #include "core/process_stats.hpp"
 
 namespace approov::authd {
@@ -68,6 +69,7 @@ struct ServiceGauges {
   std::uint64_t connections_refused = 0;   // closed at accept: max-connections were open
   ClockReport clock;
   ProcessStats process;
+  JwksCounts jwks;
   bool replay_store = false;  // a replay store is configured: its series are written
   ReplayStoreStats replay;
 };

@@ -1,8 +1,15 @@
 #include "core/policy.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <utility>
 
 #include "core/event_log.hpp"
+
+#ifdef APPROOV_AUTHD_HAVE_JWKS_URL
+#include "jwks_fetcher.hpp"
+#endif
 
 namespace approov::authd {
 
@@ -17,10 +24,44 @@ Configured<std::shared_ptr<const Policy>> build_policy(const Settings& s, std::u
   // once decoded, and without secret-encoding either alphabet. Several files: rotation (the
   // MAC picks the secret; a token's kid, when present, must name it).
   VerifierConfig vc;
-  if (s.secret_files.empty()) {
+  const bool keyset = !s.jwks_file.empty() || !s.jwks_url.empty();
+  // With a keyset the shared secret is optional: used when set, never required.
+  const bool secret_in_environment = std::getenv("APPROOV_BASE64_SECRET") != nullptr ||
+                                     std::getenv("APPROOV_BASE64URL_SECRET") != nullptr;
+  if (s.secret_files.empty() && (!keyset || secret_in_environment)) {
     Configured<Secret> secret = secret_from_environment();
     if (!secret) return R::failure(secret.error());
     vc.secrets.push_back(std::move(secret.value()));
+  }
+  if (!s.jwks_file.empty()) {
+    auto keys = keys_from_file(s.jwks_file);
+    if (!keys) return R::failure("jwks-file: " + keys.error());
+    vc.keys = std::move(keys.value());
+  }
+  std::string jwks_spec;
+  std::shared_ptr<JwksFetcher> fetcher;
+  if (!s.jwks_url.empty()) {
+    jwks_spec = s.jwks_url + "\n" + s.jwks_ca_file + "\n" + std::to_string(s.jwks_refresh_seconds);
+#ifdef APPROOV_AUTHD_HAVE_JWKS_URL
+    if (previous != nullptr && previous->jwks_spec == jwks_spec) {
+      fetcher = previous->jwks_fetcher;
+    } else {
+      JwksFetcherOptions o;
+      o.url = s.jwks_url;
+      o.ca_file = s.jwks_ca_file;
+      o.refresh_interval = std::chrono::seconds(s.jwks_refresh_seconds);
+      o.min_refresh_gap = std::min(o.min_refresh_gap, o.refresh_interval);
+      o.on_refresh = [log = EventLog()](const JwksRefresh& r) {
+        log.jwks_refresh(to_string(r.trigger), to_string(r.outcome), r.message, r.keys);
+      };
+      auto started = JwksFetcher::start(KeySet::create(), std::move(o));
+      if (!started) return R::failure("jwks-url: " + started.error());
+      fetcher = std::shared_ptr<JwksFetcher>(std::move(started.value()));
+    }
+    vc.key_set = fetcher->key_set();
+#else
+    return R::failure("jwks-url: this build has no JWKS URL support (libcurl was not found)");
+#endif
   }
   for (const SecretFile& f : s.secret_files) {
     Configured<Secret> secret = secret_from_file(f.path, s.secret_encoding, {}, f.key_id);
@@ -94,7 +135,21 @@ Configured<std::shared_ptr<const Policy>> build_policy(const Settings& s, std::u
   return std::shared_ptr<const Policy>(std::make_shared<Policy>(
       Policy{std::move(check.value()), RouteTable(std::move(routes)), s.failure, s.claim_headers,
              s.cors_preflight, s.uri_headers, generation, s.log_rate, any_signing, s.forwarded_body,
-             s.replay_store, std::move(store), s.replay_fail_open}));
+             s.replay_store, std::move(store), s.replay_fail_open, std::move(jwks_spec),
+             std::move(fetcher)}));
+}
+
+JwksCounts jwks_counts(const Policy& p) {
+  JwksCounts out;
+#ifdef APPROOV_AUTHD_HAVE_JWKS_URL
+  if (p.jwks_fetcher) {
+    const JwksRefreshCounters c = p.jwks_fetcher->counters();
+    out = {true, c.updated, c.unchanged, c.failed};
+  }
+#else
+  (void)p;
+#endif
+  return out;
 }
 
 void PolicyHolder::publish(std::shared_ptr<const Policy> p) {

@@ -13,6 +13,10 @@
 #include "core/routes.hpp"
 #include "core/settings.hpp"
 
+namespace approov {
+class JwksFetcher;  // src/jwks_fetcher.hpp (the JWKS URL refresher)
+}
+
 namespace approov::authd {
 
 /// What the request path reads: built whole, never modified, swapped atomically on reload.
@@ -34,7 +38,20 @@ struct Policy {
   std::string replay_spec{};
   std::shared_ptr<ReplayStore> replay_store{};  // null: none
   bool replay_fail_open = false;
+  // The JWKS URL's fetcher, kept like the replay store while its settings are unchanged
+  // (`jwks_spec`: URL, CA file and interval). Null: no JWKS URL.
+  std::string jwks_spec{};
+  std::shared_ptr<JwksFetcher> jwks_fetcher{};
 };
+
+/// The JWKS URL's refresh counts (zeros without one), for metrics.
+struct JwksCounts {
+  bool configured = false;
+  std::uint64_t updated = 0;
+  std::uint64_t unchanged = 0;
+  std::uint64_t failed = 0;
+};
+[[nodiscard]] JwksCounts jwks_counts(const Policy& policy);
 
 /// Reloads the .env file (through `dotenv`, so that a rotated secret there takes effect),
 /// loads the secret (the secret file, or the environment) and builds the policy. Start-up and

@@ -66,7 +66,9 @@ std::string Service::metrics_text(ListenerCounters listeners) const {
   gauges.connections_refused = listeners.refused;
   gauges.clock = clock_state();
   gauges.process = read_process_stats();
-  if (const auto p = policy_snapshot(); p->replay_store) {
+  const auto p = policy_snapshot();
+  gauges.jwks = jwks_counts(*p);
+  if (p->replay_store) {
     gauges.replay_store = true;
     gauges.replay = p->replay_store->stats();
   }

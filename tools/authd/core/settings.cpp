@@ -287,6 +287,28 @@ std::vector<SettingSpec> make_specs() {
                      s.env_file = v;
                      return std::string();
                    }));
+  // ---- keysets
+  t.push_back(spec("jwks-file", K::value, "PATH", "none",
+                   "JWKS of the token keys (read again on SIGHUP)",
+                   [](S& s, const std::string& v, const std::string&) {
+                     s.jwks_file = v;
+                     return std::string();
+                   }));
+  t.push_back(spec("jwks-url", K::value, "URL", "none",
+                   "https URL of a JWKS, refreshed in the background",
+                   [](S& s, const std::string& v, const std::string&) {
+                     s.jwks_url = v;
+                     return std::string();
+                   }));
+  t.push_back(spec("jwks-ca-file", K::value, "PATH", "system",
+                   "CA bundle (PEM) to trust for the JWKS URL",
+                   [](S& s, const std::string& v, const std::string&) {
+                     s.jwks_ca_file = v;
+                     return std::string();
+                   }));
+  t.push_back(spec("jwks-refresh-seconds", K::value, "SECONDS", "300",
+                   "refresh interval of the JWKS URL, 1..86400",
+                   number(&S::jwks_refresh_seconds, 1, 86400, "expected 1..86400 seconds")));
   // ---- message signatures
   t.push_back(spec("message-signing", K::value, "off|on|required", "off",
                    "simple mode: check message signatures on every route\n"

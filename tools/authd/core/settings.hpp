@@ -61,6 +61,13 @@ struct Settings {
   // Of the secret files; unset: either alphabet (standard base64, else base64url), as the CLI.
   std::optional<SecretEncoding> secret_encoding;
   std::string env_file;  // empty: the first .env found from the working directory up
+  // Keysets (docs/KEYSETS.md): a JWKS file (read again on every reload) and/or a JWKS URL
+  // (fetched at start-up, then refreshed in the background). With either, the HS256 secret
+  // is optional: the token's alg and kid pick the key.
+  std::string jwks_file;
+  std::string jwks_url;
+  std::string jwks_ca_file;  // a CA bundle for the JWKS URL instead of the system's
+  std::int64_t jwks_refresh_seconds = 300;
 
   // Message signatures (docs/SIDECAR.md, "Message signing"). Per route: the route line's
   // `message-signing` word; simple mode: `message-signing = on|required`.
