@@ -68,6 +68,15 @@ class JwksFile(unittest.TestCase):
         self.assertEqual(status(a, k.token("k2")), 200)
         self.assertEqual(status(a, k.token("k1")), 401)
 
+    def test_check_config_names_the_keyset(self):
+        k = Keys(self)
+        path = k.write("jwks.json", "k1")
+        r = subprocess.run([AUTHD, "--listen", "127.0.0.1:1", "--check-config", "--jwks-file",
+                            path], env=authd_env(secret=None), capture_output=True, text=True,
+                           timeout=20)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("keyset from file %s\n  no shared secret (keyset only)\n" % path, r.stdout)
+
     def test_secret_and_keyset_together(self):
         k = Keys(self)
         a = Authd(self, ["--jwks-file", k.write("jwks.json", "k1")])

@@ -1,5 +1,6 @@
 #include "core/startup.hpp"
 
+#include <cstdlib>
 #include <utility>
 #include <vector>
 
@@ -64,7 +65,13 @@ std::string describe(const Settings& s, const Policy& p) {
   out += "  token header " + p.check.source().header +
          (p.check.source().prefix.empty() ? "" : " (prefix \"" + p.check.source().prefix + "\")") +
          "\n";
-  if (s.secret_files.empty()) {
+  const bool keyset = !s.jwks_file.empty() || !s.jwks_url.empty();
+  if (!s.jwks_file.empty()) out += "  keyset from file " + s.jwks_file + "\n";
+  if (!s.jwks_url.empty()) out += "  keyset from " + s.jwks_url + "\n";
+  if (s.secret_files.empty() && keyset && std::getenv("APPROOV_BASE64_SECRET") == nullptr &&
+      std::getenv("APPROOV_BASE64URL_SECRET") == nullptr) {
+    out += "  no shared secret (keyset only)\n";
+  } else if (s.secret_files.empty()) {
     out += "  secret from the environment\n";
   } else {
     out += s.secret_files.size() == 1 ? "  secret from file " : "  secrets from files ";
