@@ -40,6 +40,7 @@ void print_help() {
       "  HTTP_PORT         port (default 8002; 0 picks a free port)\n"
       "  HTTP_THREADS      serving threads (default: number of cores)\n"
       "  APPROOV_BASE64_SECRET or APPROOV_BASE64URL_SECRET   the Approov secret\n"
+      "%s"
       "  APPROOV_ACCOUNT_MESSAGE_SIGNING_SECRET_BASE64 (or ..._BASE64URL)\n"
       "                    the account message-signing secret (account signatures)\n"
       "  APPROOV_ACCOUNT_MESSAGE_SIGNING_KEY_ID   if set, a token's mskid must equal it\n"
@@ -51,18 +52,14 @@ void print_help() {
       "                    or unix:PATH[?db=N] (docs/REPLAY.md); default none\n"
       "  APPROOV_REPLAY_FAIL=closed|open   when the replay store cannot answer: refuse the\n"
       "                    request (closed, the default) or let it through (open)\n"
-      "  APPROOV_DEMO=1    same as --demo: without a secret, use the PUBLIC test secret\n",
-      kProgram);
+      "  APPROOV_DEMO=1    same as --demo: with neither secret nor keyset, use the PUBLIC\n"
+      "                    test secret\n",
+      kProgram, hello::kKeysetHelp);
 }
 
 [[noreturn]] void config_error(const std::string& message) {
   std::fprintf(stderr, "%s: configuration error: %s\n", kProgram, message.c_str());
   std::exit(2);
-}
-
-const char* env(const char* name) {
-  const char* v = std::getenv(name);
-  return (v != nullptr && *v != '\0') ? v : nullptr;
 }
 
 // The replay store's events (Redis unreachable, then back), one line each on stderr; the
@@ -172,13 +169,12 @@ int main(int argc, char** argv) {
   }
   hello::block_stop_signals();
   const hello::Settings settings = hello::load_settings(argc, argv, kProgram);
-  // The public test secret is used in demo mode when no secret is set (make_guard says so).
-  const bool demo_secret = settings.demo && env("APPROOV_BASE64_SECRET") == nullptr &&
-                           env("APPROOV_BASE64URL_SECRET") == nullptr;
   approov::MessageSigningConfig signing = signing_config();
   const std::shared_ptr<approov::ReplayStore> replay_store = signing.replay_store;
   const bool replay_fail_open = signing.replay_fail_open;
   const approov::adapters::Guard guard = hello::make_guard(settings, kProgram, std::move(signing));
+  // Demo mode with neither secret nor keyset: make_guard took the public test secret.
+  const bool demo_secret = hello::using_public_test_secret();
   // The token, then the message signature that the token calls for (none for a token with
   // neither ipk nor mskid: Approov's failover tokens).
   const approov::RoutePolicy route = approov::RoutePolicy::token_check().with_signatures();
@@ -199,17 +195,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s: %s\n", kProgram, error.c_str());
     return 1;
   }
-  // Where it listens (the token-only demo lines are left out: this server's are below).
-  hello::announce(settings, kProgram, server.port(), approov::Protection::none);
-  if (replay_store) {
-    std::printf("replay store: %s (%s)\n", replay_store->description().c_str(),
-                replay_fail_open ? "fail-open" : "fail-closed");
-    std::fflush(stdout);
-  }
-  if (demo_secret) {
-    print_demo(settings.host, server.port());
-    std::fflush(stdout);
-  }
+  // Where it listens (the token-only demo lines are left out: this server's are printed
+  // here), all before the banner's last line.
+  hello::announce(settings, kProgram, server.port(), approov::Protection::none, [&] {
+    if (replay_store) {
+      std::printf("replay store: %s (%s)\n", replay_store->description().c_str(),
+                  replay_fail_open ? "fail-open" : "fail-closed");
+    }
+    if (demo_secret) print_demo(settings.host, server.port());
+  });
   server.start();
   const int sig = hello::wait_for_stop_signal();
   std::fprintf(stderr, "%s: signal %d, stopping\n", kProgram, sig);

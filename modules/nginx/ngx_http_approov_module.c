@@ -1,14 +1,16 @@
 /* ngx_http_approov_module: the Approov token check inside open-source nginx.
  *
  * A dynamic HTTP module over libapproov's C API (include/approov.h) and nothing else of the
- * library. It checks requests in the access phase: the token header, optional token binding
+ * library. Tokens are verified with the HS256 secret (approov_secret_file), a keyset of public
+ * keys (approov_jwks_file), or both, with optional audience and issuer checks. It checks
+ * requests in the access phase: the token header, optional token binding
  * and optional RFC 9421 message signatures; a failure answers the uniform failure response
  * (401 or 403, `Content-Type: application/json`, body `{}`) and writes one error-log line with
  * the reason and a token fingerprint (never the token). Directives, variables and the choice
  * against the sidecar are in docs/gateways/nginx.md.
  *
- * Life cycle: everything that reads files or decodes secrets runs while nginx reads its
- * configuration (`nginx -t`, start, `nginx -s reload`), in the master process. The checks built
+ * Life cycle: everything that reads files, decodes secrets or parses keys runs while nginx reads
+ * its configuration (`nginx -t`, start, `nginx -s reload`), in the master process. The checks built
  * there (approov_check, approov_route) are immutable and shared read-only by the workers, which
  * inherit them through fork(); they are freed with the configuration cycle's pool. A request
  * allocates only from its own pool: a small context and, when the configuration uses
@@ -26,6 +28,8 @@
 /* The longest secret file read: a base64 secret is about 88 characters; anything near this
  * size is not a secret file. */
 #define NGX_HTTP_APPROOV_MAX_SECRET_FILE 4096
+/* The longest JWKS file read: the library's own limit on JWKS text (1 MiB). */
+#define NGX_HTTP_APPROOV_MAX_JWKS_FILE (1024 * 1024)
 
 #define NGX_HTTP_APPROOV_SIGNING_OFF 0
 #define NGX_HTTP_APPROOV_SIGNING_ON 1
@@ -34,10 +38,14 @@
 typedef struct {
   /* What was configured (NGX_CONF_UNSET* / empty where not set at this level). */
   ngx_flag_t enable;
-  ngx_str_t enable_where; /* "file:line" of `approov on`, for the missing-secret error */
+  ngx_str_t enable_where; /* "file:line" of `approov on`, for the missing-keys error */
   ngx_str_t secret;       /* trimmed text of the secret file (cycle pool; wiped after set-up) */
   ngx_str_t secret_file;  /* its full path, for messages */
   ngx_uint_t secret_encoding;
+  ngx_str_t jwks;      /* text of the JWKS file (cycle pool; wiped after set-up: oct keys) */
+  ngx_str_t jwks_file; /* its full path, for messages */
+  ngx_str_t audience;  /* empty: `aud` not checked */
+  ngx_str_t issuer;    /* empty: `iss` not checked */
   ngx_int_t leeway;
   ngx_str_t token_header;
   ngx_str_t token_prefix;
@@ -60,7 +68,7 @@ typedef struct {
 } ngx_http_approov_loc_conf_t;
 
 typedef struct {
-  /* The secrets' texts, wiped once every check is built. */
+  /* The secrets' (and JWKS files') texts, wiped once every check is built. */
   ngx_array_t secrets; /* of ngx_str_t * */
   /* Non-zero when the configuration reads $approov_claim_* (then claims are kept per request). */
   ngx_flag_t claims_needed;
@@ -84,6 +92,8 @@ static void* ngx_http_approov_create_loc_conf(ngx_conf_t* cf);
 static char* ngx_http_approov_merge_loc_conf(ngx_conf_t* cf, void* parent, void* child);
 static char* ngx_http_approov_enable(ngx_conf_t* cf, ngx_command_t* cmd, void* conf);
 static char* ngx_http_approov_secret_file(ngx_conf_t* cf, ngx_command_t* cmd, void* conf);
+static char* ngx_http_approov_jwks_file(ngx_conf_t* cf, ngx_command_t* cmd, void* conf);
+static char* ngx_http_approov_claim_value(ngx_conf_t* cf, ngx_command_t* cmd, void* conf);
 static char* ngx_http_approov_account_secret_file(ngx_conf_t* cf, ngx_command_t* cmd, void* conf);
 static char* ngx_http_approov_leeway(ngx_conf_t* cf, ngx_command_t* cmd, void* conf);
 static char* ngx_http_approov_failure_status(ngx_conf_t* cf, ngx_command_t* cmd, void* conf);
@@ -113,6 +123,14 @@ static ngx_command_t ngx_http_approov_commands[] = {
      NGX_HTTP_LOC_CONF_OFFSET, offsetof(ngx_http_approov_loc_conf_t, enable), NULL},
     {ngx_string("approov_secret_file"), NGX_HTTP_APPROOV_CONF | NGX_CONF_TAKE1,
      ngx_http_approov_secret_file, NGX_HTTP_LOC_CONF_OFFSET, 0, NULL},
+    {ngx_string("approov_jwks_file"), NGX_HTTP_APPROOV_CONF | NGX_CONF_TAKE1,
+     ngx_http_approov_jwks_file, NGX_HTTP_LOC_CONF_OFFSET, 0, NULL},
+    {ngx_string("approov_audience"), NGX_HTTP_APPROOV_CONF | NGX_CONF_TAKE1,
+     ngx_http_approov_claim_value, NGX_HTTP_LOC_CONF_OFFSET,
+     offsetof(ngx_http_approov_loc_conf_t, audience), NULL},
+    {ngx_string("approov_issuer"), NGX_HTTP_APPROOV_CONF | NGX_CONF_TAKE1,
+     ngx_http_approov_claim_value, NGX_HTTP_LOC_CONF_OFFSET,
+     offsetof(ngx_http_approov_loc_conf_t, issuer), NULL},
     {ngx_string("approov_leeway"), NGX_HTTP_APPROOV_CONF | NGX_CONF_TAKE1, ngx_http_approov_leeway,
      NGX_HTTP_LOC_CONF_OFFSET, 0, NULL},
     {ngx_string("approov_token_header"), NGX_HTTP_APPROOV_CONF | NGX_CONF_TAKE12,
@@ -194,7 +212,7 @@ static void* ngx_http_approov_create_loc_conf(ngx_conf_t* cf) {
   return conf;
 }
 
-/* `approov on | off;` remembering where it was turned on, for the missing-secret message
+/* `approov on | off;` remembering where it was turned on, for the missing-keys message
  * (which can only be found after the whole configuration is read). */
 static char* ngx_http_approov_enable(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) {
   ngx_http_approov_loc_conf_t* alcf = conf;
@@ -229,10 +247,12 @@ static char* ngx_http_approov_enum(ngx_conf_t* cf, ngx_command_t* cmd, void* con
   return NGX_CONF_ERROR;
 }
 
-/* Reads a secret file: its whole content with leading and trailing ASCII whitespace trimmed,
- * into the configuration pool. Errors name the directive and the file, never the content. */
-static char* ngx_http_approov_read_secret(ngx_conf_t* cf, ngx_command_t* cmd, ngx_str_t* path,
-                                          ngx_str_t* out) {
+/* Reads a secret or JWKS file (`what`: "secret file", "JWKS file"; at most `max` bytes): its
+ * whole content with leading and trailing ASCII whitespace trimmed, into the configuration
+ * pool, registered to be wiped once the checks are built (a JWKS may hold HS256 `oct` keys).
+ * Errors name the directive and the file, never the content. */
+static char* ngx_http_approov_read_file(ngx_conf_t* cf, ngx_command_t* cmd, ngx_str_t* path,
+                                        const char* what, off_t max, ngx_str_t* out) {
   ngx_fd_t fd;
   ngx_file_info_t fi;
   ssize_t n;
@@ -255,10 +275,10 @@ static char* ngx_http_approov_read_secret(ngx_conf_t* cf, ngx_command_t* cmd, ng
     return NGX_CONF_ERROR;
   }
   size = ngx_file_size(&fi);
-  if (!ngx_is_file(&fi) || size > NGX_HTTP_APPROOV_MAX_SECRET_FILE) {
+  if (!ngx_is_file(&fi) || size > max) {
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "\"%V\": \"%V\" is not a secret file (a regular file of at most %d bytes)",
-                       &cmd->name, path, NGX_HTTP_APPROOV_MAX_SECRET_FILE);
+                       "\"%V\": \"%V\" is not a %s (a regular file of at most %O bytes)",
+                       &cmd->name, path, what, max);
     ngx_close_file(fd);
     return NGX_CONF_ERROR;
   }
@@ -324,7 +344,8 @@ static char* ngx_http_approov_secret_file(ngx_conf_t* cf, ngx_command_t* cmd, vo
 
   if (alcf->secret.data != NULL) return "is duplicate";
   alcf->secret_file = value[1];
-  rv = ngx_http_approov_read_secret(cf, cmd, &alcf->secret_file, &alcf->secret);
+  rv = ngx_http_approov_read_file(cf, cmd, &alcf->secret_file, "secret file",
+                                  NGX_HTTP_APPROOV_MAX_SECRET_FILE, &alcf->secret);
   if (rv != NGX_CONF_OK) return rv;
   /* Decoded here to fail `nginx -t` at this line; the check is built after merging (leeway). */
   if (ngx_http_approov_decode_secret(&alcf->secret, &encoding, error, sizeof(error)) != NGX_OK) {
@@ -333,6 +354,57 @@ static char* ngx_http_approov_secret_file(ngx_conf_t* cf, ngx_command_t* cmd, vo
     return NGX_CONF_ERROR;
   }
   alcf->secret_encoding = encoding;
+  return NGX_CONF_OK;
+}
+
+/* `approov_jwks_file FILE;`: a JWKS ({"keys":[...]}) of public keys (and HS256 `oct` keys),
+ * beside or instead of the secret. Checked here by the library (a malformed key, an unsupported
+ * kty/crv/alg, duplicate kids: the whole set is refused) so that `nginx -t` fails at this line;
+ * the check itself is built after merging. Read again on every configuration read, so `nginx
+ * -s reload` picks up a rotated keyset. */
+static char* ngx_http_approov_jwks_file(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) {
+  ngx_http_approov_loc_conf_t* alcf = conf;
+  ngx_str_t* value = cf->args->elts;
+  approov_config* config;
+  char error[256];
+  char* rv;
+  int failed;
+
+  if (alcf->jwks.data != NULL) return "is duplicate";
+  alcf->jwks_file = value[1];
+  rv = ngx_http_approov_read_file(cf, cmd, &alcf->jwks_file, "JWKS file",
+                                  NGX_HTTP_APPROOV_MAX_JWKS_FILE, &alcf->jwks);
+  if (rv != NGX_CONF_OK) return rv;
+  config = approov_config_new();
+  if (config == NULL) return NGX_CONF_ERROR;
+  failed = approov_config_add_jwks(config, (const char*)alcf->jwks.data, alcf->jwks.len, error,
+                                   sizeof(error));
+  approov_config_free(config);
+  if (failed) {
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "\"%V\": \"%V\": %s", &cmd->name, &alcf->jwks_file,
+                       error);
+    return NGX_CONF_ERROR;
+  }
+  return NGX_CONF_OK;
+}
+
+/* `approov_audience VALUE;`, `approov_issuer VALUE;`: compared byte for byte with the token's
+ * `aud` (or an element of it) and `iss`. */
+static char* ngx_http_approov_claim_value(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) {
+  ngx_str_t* field = (ngx_str_t*)((char*)conf + cmd->offset);
+  ngx_str_t* value = cf->args->elts;
+  size_t i;
+
+  if (field->data != NULL) return "is duplicate";
+  if (value[1].len == 0) return "must not be empty";
+  for (i = 0; i < value[1].len; i++) {
+    if (value[1].data[i] < 0x20 || value[1].data[i] == 0x7f) {
+      ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid value in \"%V\": control character",
+                         &cmd->name);
+      return NGX_CONF_ERROR;
+    }
+  }
+  *field = value[1];
   return NGX_CONF_OK;
 }
 
@@ -367,7 +439,8 @@ static char* ngx_http_approov_account_secret_file(ngx_conf_t* cf, ngx_command_t*
 
   if (alcf->account_secret.data != NULL) return "is duplicate";
   alcf->account_secret_file = value[1];
-  rv = ngx_http_approov_read_secret(cf, cmd, &alcf->account_secret_file, &alcf->account_secret);
+  rv = ngx_http_approov_read_file(cf, cmd, &alcf->account_secret_file, "secret file",
+                                  NGX_HTTP_APPROOV_MAX_SECRET_FILE, &alcf->account_secret);
   if (rv != NGX_CONF_OK) return rv;
   if (ngx_http_approov_decode_secret(&alcf->account_secret, &encoding, error, sizeof(error)) !=
       NGX_OK) {
@@ -510,10 +583,14 @@ static ngx_flag_t ngx_http_approov_same(const ngx_str_t* a, const ngx_str_t* b) 
   return a->len == b->len && (a->len == 0 || ngx_memcmp(a->data, b->data, a->len) == 0);
 }
 
-/* Do two levels build the same check (token source, secret, leeway, signing options)? */
+/* Do two levels build the same check (token source, secret, keyset, audience, issuer, leeway,
+ * signing options)? */
 static ngx_flag_t ngx_http_approov_same_check(const ngx_http_approov_loc_conf_t* a,
                                               const ngx_http_approov_loc_conf_t* b) {
-  return ngx_http_approov_same(&a->secret, &b->secret) && a->leeway == b->leeway &&
+  return ngx_http_approov_same(&a->secret, &b->secret) &&
+         ngx_http_approov_same(&a->jwks, &b->jwks) &&
+         ngx_http_approov_same(&a->audience, &b->audience) &&
+         ngx_http_approov_same(&a->issuer, &b->issuer) && a->leeway == b->leeway &&
          ngx_http_approov_same(&a->token_header, &b->token_header) &&
          ngx_http_approov_same(&a->token_prefix, &b->token_prefix) &&
          ngx_http_approov_same(&a->base_url, &b->base_url) &&
@@ -548,6 +625,56 @@ static void ngx_http_approov_free_route(void* data) {
   approov_route_free(data);
 }
 
+/* The verifier of this level's merged settings: the secret, the keyset or both (a token's
+ * `alg` and `kid` then decide, see docs/KEYSETS.md), audience, issuer, leeway. Each error names
+ * the directive it comes from. */
+static approov_verifier* ngx_http_approov_build_verifier(ngx_conf_t* cf,
+                                                         ngx_http_approov_loc_conf_t* conf) {
+  char error[256];
+  approov_verifier* verifier = NULL;
+  approov_config* config = approov_config_new();
+
+  if (config == NULL) return NULL;
+  if (conf->secret.data != NULL &&
+      approov_config_add_secret(config, (const char*)conf->secret.data, conf->secret.len,
+                                (approov_secret_encoding)conf->secret_encoding, NULL, 0, error,
+                                sizeof(error)) != 0) {
+    ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "\"approov_secret_file\": \"%V\": %s",
+                  &conf->secret_file, error);
+    goto done;
+  }
+  if (conf->jwks.data != NULL &&
+      approov_config_add_jwks(config, (const char*)conf->jwks.data, conf->jwks.len, error,
+                              sizeof(error)) != 0) {
+    ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "\"approov_jwks_file\": \"%V\": %s", &conf->jwks_file,
+                  error);
+    goto done;
+  }
+  if (conf->audience.len != 0 &&
+      approov_config_set_audience(config, (const char*)conf->audience.data, conf->audience.len,
+                                  error, sizeof(error)) != 0) {
+    ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "\"approov_audience\": %s", error);
+    goto done;
+  }
+  if (conf->issuer.len != 0 &&
+      approov_config_set_issuer(config, (const char*)conf->issuer.data, conf->issuer.len, error,
+                                sizeof(error)) != 0) {
+    ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "\"approov_issuer\": %s", error);
+    goto done;
+  }
+  if (approov_config_set_leeway(config, conf->leeway, error, sizeof(error)) != 0) {
+    ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "\"approov_leeway\": %s", error);
+    goto done;
+  }
+  verifier = approov_verifier_new_from_config(config, error, sizeof(error));
+  if (verifier == NULL) {
+    ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "approov: %s", error);
+  }
+done:
+  approov_config_free(config);
+  return verifier;
+}
+
 /* Builds this level's check from its merged settings (once; freed with the cycle's pool). */
 static ngx_int_t ngx_http_approov_build_check(ngx_conf_t* cf, ngx_http_approov_loc_conf_t* conf) {
   char error[256];
@@ -558,14 +685,8 @@ static ngx_int_t ngx_http_approov_build_check(ngx_conf_t* cf, ngx_http_approov_l
   if (conf->check != NULL) return NGX_OK;
   cln = ngx_pool_cleanup_add(cf->pool, 0);
   if (cln == NULL) return NGX_ERROR;
-  verifier = approov_verifier_new((const char*)conf->secret.data, conf->secret.len,
-                                  (approov_secret_encoding)conf->secret_encoding, conf->leeway,
-                                  error, sizeof(error));
-  if (verifier == NULL) {
-    ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "\"approov_secret_file\": \"%V\": %s",
-                  &conf->secret_file, error);
-    return NGX_ERROR;
-  }
+  verifier = ngx_http_approov_build_verifier(cf, conf);
+  if (verifier == NULL) return NGX_ERROR;
   ngx_memzero(&options, sizeof(options));
   options.account_secret = (const char*)conf->account_secret.data;
   options.account_secret_len = conf->account_secret.len;
@@ -628,6 +749,12 @@ static void ngx_http_approov_merge_values(ngx_http_approov_loc_conf_t* prev,
     conf->secret_file = prev->secret_file;
     conf->secret_encoding = prev->secret_encoding;
   }
+  if (conf->jwks.data == NULL) {
+    conf->jwks = prev->jwks;
+    conf->jwks_file = prev->jwks_file;
+  }
+  if (conf->audience.data == NULL) conf->audience = prev->audience;
+  if (conf->issuer.data == NULL) conf->issuer = prev->issuer;
   ngx_conf_merge_value(conf->leeway, prev->leeway, 0);
   if (conf->token_header.data == NULL) {
     conf->token_header = prev->token_header;
@@ -666,16 +793,17 @@ static char* ngx_http_approov_merge_loc_conf(ngx_conf_t* cf, void* parent, void*
 
   ngx_http_approov_merge_values(prev, conf);
   if (!conf->enable) return NGX_CONF_OK;
-  if (conf->secret.data == NULL) {
+  if (conf->secret.data == NULL && conf->jwks.data == NULL) {
     ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                  "\"approov on\" (%V) needs \"approov_secret_file\" in the same or an "
-                  "enclosing block",
+                  "\"approov on\" (%V) needs \"approov_secret_file\" or \"approov_jwks_file\" "
+                  "(or both) in the same or an enclosing block",
                   &conf->enable_where);
     return NGX_CONF_ERROR;
   }
   /* A level that changes nothing of the check or route shares its parent's objects (the
    * parent's are built here if the parent itself is not checked). */
-  if (prev->secret.data != NULL && ngx_http_approov_same_check(conf, prev)) {
+  if ((prev->secret.data != NULL || prev->jwks.data != NULL) &&
+      ngx_http_approov_same_check(conf, prev)) {
     if (ngx_http_approov_build_check(cf, prev) != NGX_OK) return NGX_CONF_ERROR;
     conf->check = prev->check;
   } else if (ngx_http_approov_build_check(cf, conf) != NGX_OK) {

@@ -54,7 +54,7 @@ cmake --build "$work/cpp" >"$work/cpp-build.log" 2>&1 ||
 check_run "C++ valid token" 0 "valid exp=4708683205.891912" "$work/cpp/consume_cpp" "$token"
 check_run "C++ bad signature" 1 "invalid bad_signature" "$work/cpp/consume_cpp" "$badsig"
 
-echo "== C++ consumer of the adapters: find_package(approov COMPONENTS adapters beast httplib)"
+echo "== C++ consumer of the adapters: find_package(approov COMPONENTS adapters beast httplib microhttpd)"
 cmake -S "$source_dir/tests/consumption/adapters" -B "$work/adapters" -G "$generator" \
   -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_PREFIX_PATH="$prefix" \
   -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_CXX_FLAGS="$extra_flags" \
@@ -69,6 +69,22 @@ if [ -x "$work/adapters/consume_httplib" ]; then
   check_run "httplib adapter, valid token" 0 "httplib 200 hello" "$work/adapters/consume_httplib" "$token"
   check_run "httplib adapter, bad signature" 1 "httplib 401 {}" "$work/adapters/consume_httplib" "$badsig"
 fi
+if [ -x "$work/adapters/consume_microhttpd" ]; then
+  check_run "microhttpd adapter, valid token" 0 "microhttpd 200 hello" "$work/adapters/consume_microhttpd" "$token"
+  check_run "microhttpd adapter, bad signature" 1 "microhttpd 401 {}" "$work/adapters/consume_microhttpd" "$badsig"
+fi
+
+echo "== C++ consumer with approov-cpp as a subdirectory (add_subdirectory, no build type)"
+cmake -S "$source_dir/tests/consumption/subproject" -B "$work/subproject" -G "$generator" \
+  -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_C_COMPILER="$cc" -DAPPROOV_SOURCE_DIR="$source_dir" \
+  -DCMAKE_CXX_FLAGS="$extra_flags" -DCMAKE_EXE_LINKER_FLAGS="$extra_flags" \
+  >"$work/subproject-configure.log" 2>&1 ||
+  { cat "$work/subproject-configure.log"; fail "configure the subproject consumer"; }
+cmake --build "$work/subproject" --target consume_subproject >"$work/subproject-build.log" 2>&1 ||
+  { cat "$work/subproject-build.log"; fail "build the subproject consumer"; }
+
+check_run "subproject, valid token" 0 "valid exp=4708683205.891912" "$work/subproject/consume_subproject" "$token"
+check_run "subproject, bad signature" 1 "invalid bad_signature" "$work/subproject/consume_subproject" "$badsig"
 
 echo "== C consumer: pkg-config --static --cflags --libs approov"
 flags=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --static --cflags --libs approov) || fail "pkg-config approov"

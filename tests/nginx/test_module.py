@@ -18,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -890,6 +891,205 @@ class Reload(unittest.TestCase):
         self.assertEqual(len(seen_denied), 2, "denials answered by both workers")
 
 
+class Keysets(unittest.TestCase):
+    """approov_jwks_file (alone or beside approov_secret_file), approov_audience and
+    approov_issuer: asymmetric tokens minted by `approov-token gen --key`, nginx -t refusals
+    naming the directive, and a rotated JWKS picked up by `nginx -s reload`."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not harness.CLI or not os.path.exists(harness.CLI):
+            raise unittest.SkipTest("APPROOV_TOKEN_CLI not set: no approov-token to mint with")
+        cls.dir = tempfile.mkdtemp(prefix="approov-nginx-keys-")
+        cls.priv = {}
+        for kid, args in (("ec-1", ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"]),
+                          ("rsa-1", ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]),
+                          ("ec-2", ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"])):
+            path = os.path.join(cls.dir, kid + ".pem")
+            subprocess.run(["openssl", "genpkey", *args, "-out", path], check=True,
+                           capture_output=True)
+            cls.priv[kid] = path
+        cls.jwk = {kid: json.loads(cls.cli("jwks", "--key", path, "--kid", kid))["keys"][0]
+                   for kid, path in cls.priv.items()}
+        pub = os.path.join(cls.dir, "rsa.pub.pem")
+        subprocess.run(["openssl", "pkey", "-in", cls.priv["rsa-1"], "-pubout", "-out", pub],
+                       check=True, capture_output=True)
+        with open(pub, "rb") as f:
+            cls.rsa_public_pem = f.read()
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    @staticmethod
+    def cli(*args):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("APPROOV_")}
+        out = subprocess.run([harness.CLI, *args], capture_output=True, text=True, env=env)
+        assert out.returncode == 0, (args, out.stderr)
+        return out.stdout.strip()
+
+    def jwks(self, *kids):
+        return json.dumps({"keys": [self.jwk[k] for k in kids]})
+
+    def token(self, kid, *claims, key=None):
+        args = ["gen", "--key", key or self.priv[kid], "--kid", kid, "--ttl", "3600"]
+        for c in claims:
+            args += ["--claim", c]
+        return self.cli(*args)
+
+    def hs256_with_public_key(self):
+        h = harness._b64url(json.dumps({"alg": "HS256", "kid": "rsa-1"}).encode())
+        p = harness._b64url(json.dumps({"exp": FAR}).encode())
+        sig = hmac.new(self.rsa_public_pem, ("%s.%s" % (h, p)).encode(), hashlib.sha256)
+        return "%s.%s.%s" % (h, p, harness._b64url(sig.digest()))
+
+    def keyset_http(self, directives, extra_server=""):
+        return """
+    approov_log_level warn;
+%s
+    server {
+        listen @LISTEN@;
+        approov on;
+%s
+        location / { proxy_pass http://@UPSTREAM@; }
+    }
+""" % (directives, extra_server)
+
+    def nginx(self, directives, files, **kw):
+        upstream = harness.start_upstream(self)
+        return Nginx(self, self.keyset_http(directives, kw.pop("extra_server", "")),
+                     secrets=files, upstream=upstream, **kw)
+
+    def test_keyset_alone_with_audience_and_issuer(self):
+        n = self.nginx("""
+    approov_jwks_file @PREFIX@/keys.jwks;
+    approov_audience api.example.com;
+    approov_issuer acme.approov.io;
+""", {"keys.jwks": self.jwks("ec-1", "rsa-1")})
+        good = ("aud=api.example.com", "iss=acme.approov.io")
+        for kid in ("ec-1", "rsa-1"):
+            self.assertEqual(n.get("/", [("Approov-Token", self.token(kid, *good))])[0], 200, kid)
+        self.assertEqual(n.get("/", [("Approov-Token", self.token(
+            "ec-1", 'aud=["x", "api.example.com"]', "iss=acme.approov.io"))])[0], 200,
+            "aud array")
+        cases = [
+            ("unknown kid", self.token("ec-2", *good), "unknown_kid"),
+            ("known kid, other key", self.token("ec-1", *good, key=self.priv["ec-2"]),
+             "bad_signature"),
+            ("wrong aud", self.token("ec-1", "aud=other.example.com", "iss=acme.approov.io"),
+             "bad_audience"),
+            ("no aud", self.token("rsa-1", "iss=acme.approov.io"), "bad_audience"),
+            ("wrong iss", self.token("rsa-1", "aud=api.example.com", "iss=x.approov.io"),
+             "bad_issuer"),
+            ("HS256 keyed with the RSA public key", self.hs256_with_public_key(),
+             "bad_algorithm"),
+            ("HS256 token, no secret configured", VALID, "unknown_kid"),
+        ]
+        for what, token, reason in cases:
+            before = len(n.error_log())
+            assert_denied(self, n.get("/", [("Approov-Token", token)]), what)
+            harness.wait_until(lambda: "reason=%s " % reason in n.error_log()[before:],
+                               "log line for " + what)
+        self.assertNotIn(self.jwk["ec-1"]["x"], n.error_log())
+
+    def test_secret_and_keyset_together(self):
+        n = self.nginx("""
+    approov_secret_file @PREFIX@/secret;
+    approov_jwks_file @PREFIX@/keys.jwks;
+""", {"secret": SECRET_B64, "keys.jwks": self.jwks("ec-1", "rsa-1"),
+      "other.jwks": self.jwks("ec-2")},
+            extra_server="location /only-secret { approov_jwks_file @PREFIX@/other.jwks; "
+                         "proxy_pass http://@UPSTREAM@; }")
+        self.assertEqual(n.get("/", [("Approov-Token", VALID)])[0], 200, "default HS256 token")
+        for kid in ("ec-1", "rsa-1"):
+            self.assertEqual(n.get("/", [("Approov-Token", self.token(kid))])[0], 200, kid)
+        assert_denied(self, n.get("/", [("Approov-Token", WRONG_KEY)]), "other secret")
+        assert_denied(self, n.get("/", [("Approov-Token", self.token("ec-2"))]), "unknown kid")
+        # A location with its own keyset (the secret is inherited).
+        self.assertEqual(n.get("/only-secret", [("Approov-Token", self.token("ec-2"))])[0], 200)
+        self.assertEqual(n.get("/only-secret", [("Approov-Token", VALID)])[0], 200)
+        assert_denied(self, n.get("/only-secret", [("Approov-Token", self.token("ec-1"))]),
+                      "the enclosing keyset is replaced, not added to")
+
+    def check(self, directives, files, ok=True, names=(), what=""):
+        n = Nginx(self, self.keyset_http(directives), secrets=files, upstream=free_port(),
+                  start=False)
+        code, out = n.test_config()
+        if ok:
+            self.assertEqual(code, 0, (what, out))
+        else:
+            self.assertNotEqual(code, 0, (what, out))
+            self.assertIn("[emerg]", out, what)
+            for name in names:
+                self.assertIn(name, out, (what, out))
+            self.assertRegex(out, r"nginx\.conf:\d+", what)
+        for jwk in self.jwk.values():
+            self.assertNotIn(jwk.get("x", jwk.get("n"))[:24], out, "key material printed")
+        return out
+
+    def test_nginx_t(self):
+        jwks = self.jwks("ec-1", "rsa-1")
+        self.check("approov_jwks_file @PREFIX@/k.jwks;", {"k.jwks": jwks}, what="keyset alone")
+        self.check("approov_jwks_file @PREFIX@/k.jwks; approov_secret_file @PREFIX@/s;",
+                   {"k.jwks": jwks, "s": SECRET_B64}, what="both")
+        dup = json.dumps({"keys": [self.jwk["ec-1"], dict(self.jwk["ec-2"], kid="ec-1")]})
+        d = harness._b64url(b"\x01" * 32)
+        private = json.dumps({"keys": [dict(self.jwk["ec-1"], d=d)]})
+        small = json.dumps({"keys": [dict(self.jwk["ec-1"], alg="ES384")]})
+        cases = [
+            ({"other": jwks}, ("approov_jwks_file", "cannot open"), "missing file"),
+            ({"k.jwks": ""}, ("approov_jwks_file", "is empty"), "empty file"),
+            ({"k.jwks": '{"keys": ['}, ("approov_jwks_file", "k.jwks"), "malformed JSON"),
+            ({"k.jwks": '{"keys": []}'}, ("approov_jwks_file", "empty"), "no keys"),
+            ({"k.jwks": dup}, ("approov_jwks_file", '"ec-1"'), "duplicate kids"),
+            ({"k.jwks": private}, ("approov_jwks_file", "private"), "a private member"),
+            ({"k.jwks": small}, ("approov_jwks_file", "ES384"), "alg does not fit the key"),
+            ({"k.jwks": "{" + " " * (1024 * 1024) + "}"},
+             ("approov_jwks_file", "not a JWKS file"), "over 1 MiB"),
+        ]
+        for files, names, what in cases:
+            out = self.check("approov_jwks_file @PREFIX@/k.jwks;", files, ok=False, names=names,
+                             what=what)
+            self.assertNotIn(d, out)
+        self.check("approov_jwks_file @PREFIX@/k.jwks; approov_jwks_file @PREFIX@/k.jwks;",
+                   {"k.jwks": jwks}, ok=False, names=("approov_jwks_file", "duplicate"),
+                   what="two JWKS files")
+        self.check("approov_jwks_file @PREFIX@;", {"k.jwks": jwks}, ok=False,
+                   names=("approov_jwks_file", "not a JWKS file"), what="a directory")
+        self.check("approov_audience '';", {}, ok=False,
+                   names=("approov_audience", "must not be empty"), what="empty audience")
+        self.check("approov_jwks_file @PREFIX@/k.jwks; approov_issuer a; approov_issuer b;",
+                   {"k.jwks": jwks}, ok=False, names=("approov_issuer", "duplicate"),
+                   what="two issuers")
+        self.check("approov_audience api.example.com;", {}, ok=False,
+                   names=("approov_secret_file", "approov_jwks_file", "approov on"),
+                   what="neither secret nor keyset")
+
+    def test_reload_with_a_rotated_keyset(self):
+        n = self.nginx("approov_jwks_file @PREFIX@/keys.jwks;",
+                       {"keys.jwks": self.jwks("ec-1")}, workers=2)
+        t1, t2 = self.token("ec-1"), self.token("ec-2")
+        self.assertEqual(n.get("/", [("Approov-Token", t1)])[0], 200)
+        assert_denied(self, n.get("/", [("Approov-Token", t2)]), "ec-2 before the rotation")
+        n.write_secret("keys.jwks", self.jwks("ec-2", "rsa-1"))
+        self.assertEqual(n.get("/", [("Approov-Token", t1)])[0], 200, "unchanged until reload")
+        n.reload()
+        for _ in range(10):  # every worker, on new connections
+            self.assertEqual(n.get("/", [("Approov-Token", t2)])[0], 200)
+            self.assertEqual(n.get("/", [("Approov-Token", self.token("rsa-1"))])[0], 200)
+            assert_denied(self, n.get("/", [("Approov-Token", t1)]), "ec-1 after the rotation")
+        # A broken JWKS: the reload is refused, the running keyset stays.
+        dup = json.dumps({"keys": [self.jwk["ec-1"], dict(self.jwk["ec-2"], kid="ec-1")]})
+        n.write_secret("keys.jwks", dup)
+        old = n.worker_pids()
+        p = subprocess.run(n.args("-s", "reload"), capture_output=True, text=True)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("approov_jwks_file", p.stderr)
+        self.assertEqual(n.worker_pids(), old)
+        self.assertEqual(n.get("/", [("Approov-Token", t2)])[0], 200)
+        assert_denied(self, n.get("/", [("Approov-Token", t1)]), "still the rotated keyset")
+
+
 class Http2(unittest.TestCase):
     """The same check over HTTP/2 (cleartext, prior knowledge), with curl."""
 
@@ -1022,6 +1222,19 @@ class Asan(unittest.TestCase):
                    ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:log_path=" + log_path,
                    UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=" + log_path)
         upstream = harness.start_upstream(self)
+        # A keyset location (approov_jwks_file, approov_audience) when the CLI can mint for it.
+        files = {"secret": SECRET_B64, "account": ACCOUNT_SECRET}
+        keyset_location, keyset_tokens = "", None
+        if harness.CLI and os.path.exists(harness.CLI):
+            key = os.path.join(harness.tmpdir(self, "approov-ngx-asan-key-"), "ec.pem")
+            subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
+                            "ec_paramgen_curve:P-256", "-out", key], check=True,
+                           capture_output=True)
+            files["keys.jwks"] = Keysets.cli("jwks", "--key", key, "--kid", "ec-1")
+            keyset_location = ("location /keyset { approov_jwks_file @PREFIX@/keys.jwks; "
+                               "approov_audience api.example.com; proxy_pass http://@UPSTREAM@; }")
+            keyset_tokens = [Keysets.cli("gen", "--key", key, "--kid", "ec-1", "--claim", claim)
+                             for claim in ("aud=api.example.com", "aud=other")]
         n = Nginx(self, simple_http(extra_http="""
     approov_account_signing_secret_file @PREFIX@/account;
     proxy_set_header Approov-Claim-Did $approov_claim_did;
@@ -1031,8 +1244,9 @@ class Asan(unittest.TestCase):
         location /pay { approov_token_binding Authorization; proxy_pass http://@UPSTREAM@; }
         location /signed { approov_message_signing on; proxy_pass http://@UPSTREAM@; }
         location /report { approov_report_only on; proxy_pass http://@UPSTREAM@; }
-"""), workers=2, module=MODULE_ASAN, env=env, upstream=upstream,
-                  secrets={"secret": SECRET_B64, "account": ACCOUNT_SECRET})
+        %s
+""" % keyset_location), workers=2, module=MODULE_ASAN, env=env, upstream=upstream,
+                  secrets=files)
         base = "http://127.0.0.1:%d" % n.port
         signed = mint({"exp": FAR, "mskid": "k", "did": "d"})
         for round_ in range(3):
@@ -1046,6 +1260,12 @@ class Asan(unittest.TestCase):
             self.assertEqual(n.get("/pay", [("Approov-Token", BOUND),
                                             ("Authorization", AUTH)])[0], 200)
             assert_denied(self, n.get("/pay", [("Approov-Token", BOUND)]), "binding")
+            if keyset_tokens:
+                self.assertEqual(n.get("/keyset", [("Approov-Token", keyset_tokens[0])])[0], 200)
+                assert_denied(self, n.get("/keyset", [("Approov-Token", keyset_tokens[1])]),
+                              "keyset token, wrong aud")
+                assert_denied(self, n.get("/keyset", [("Approov-Token", VALID)]),
+                              "HS256 token on the keyset location")
             sig = sign_account("GET", base + "/signed", signed, ACCOUNT_SECRET)
             self.assertEqual(n.get("/signed", [("Approov-Token", signed)] + sig)[0], 200)
             assert_denied(self, n.get("/signed/x", [("Approov-Token", signed)] + sig), "tampered")

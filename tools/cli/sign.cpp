@@ -20,6 +20,7 @@
 #include "approov/request.hpp"
 #include "approov/token_verifier.hpp"
 #include "commands.hpp"
+#include "internal/text.hpp"
 #include "signing/request_signer.hpp"
 #include "signing_commands.hpp"
 
@@ -80,11 +81,6 @@ bool read_file(const std::string& path, std::size_t limit, std::string& out, std
   return true;
 }
 
-bool is_tchar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
 bool has_control(std::string_view s) {
   for (char c : s) {
     const auto u = static_cast<unsigned char>(c);
@@ -137,7 +133,7 @@ bool parse_header(const std::string& spec, std::pair<std::string, std::string>& 
   const std::size_t colon = spec.find(':');
   const std::string name = colon == std::string::npos ? spec : spec.substr(0, colon);
   bool token = !name.empty();
-  for (char c : name) token = token && is_tchar(c);
+  for (char c : name) token = token && approov::text::is_tchar(c);
   if (colon == std::string::npos || !token) {
     // The value may be a token: name the header only.
     error = "--header expects 'Name: value' with a valid field name (got \"" +
@@ -193,7 +189,8 @@ approov::Configured<approov::Secret> account_secret(const SignArgs& args) {
 int run_sign(const SignArgs& args) {
   std::string error;
   // The request, as it will be sent.
-  if (args.method.empty() || !std::all_of(args.method.begin(), args.method.end(), is_tchar)) {
+  if (args.method.empty() ||
+      !std::all_of(args.method.begin(), args.method.end(), approov::text::is_tchar)) {
     return usage("--method must be an HTTP method such as GET or POST");
   }
   const std::optional<Url> url = parse_url(args.url, error);

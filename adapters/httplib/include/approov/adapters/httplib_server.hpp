@@ -89,6 +89,7 @@
 #include <utility>
 #include <vector>
 
+#include "approov/adapters/http_syntax.hpp"
 #include "approov/request_check.hpp"
 
 namespace approov::cpphttplib {
@@ -127,15 +128,8 @@ struct RequestContext {
 
 inline thread_local RequestContext* current_request = nullptr;
 
-[[nodiscard]] inline bool is_tchar(unsigned char c) noexcept {
-  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-  return c != 0 && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
-}
-
-/// A field value byte: visible ASCII, space, tab, or obs-text (0x80-0xFF); no other control.
-[[nodiscard]] inline bool is_field_byte(unsigned char c) noexcept {
-  return c == '\t' || (c >= 0x20 && c != 0x7f);
-}
+using adapters::detail::is_field_byte;
+using adapters::detail::is_tchar;
 
 /// httplib 0.11.4's reason phrases, so that a refusal's status line matches httplib's own.
 [[nodiscard]] inline const char* status_text(int status) noexcept {

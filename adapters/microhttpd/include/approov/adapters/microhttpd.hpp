@@ -57,6 +57,7 @@
 #include <string_view>
 
 #include "approov/adapters/guard.hpp"
+#include "approov/adapters/http_syntax.hpp"
 #include "approov/request_check.hpp"
 
 namespace approov::microhttpd {
@@ -119,34 +120,8 @@ class RequestAdapter final : public approov::RequestView {
 
 namespace detail {
 
-[[nodiscard]] inline bool is_tchar(unsigned char c) noexcept {
-  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
-}
-
-/// A field value byte: visible ASCII, space, tab, or obs-text (0x80-0xFF); no other control.
-[[nodiscard]] inline bool is_field_byte(unsigned char c) noexcept {
-  return c == '\t' || (c >= 0x20 && c != 0x7f);
-}
+using adapters::detail::is_field_byte;
+using adapters::detail::is_tchar;
 
 // Walks the header section [pos, end) of libmicrohttpd's read buffer (addresses as integers so
 // that a pointer outside it is compared, never dereferenced).
