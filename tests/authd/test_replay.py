@@ -8,6 +8,7 @@ and asked the way nginx asks (test_signing.forwarded)."""
 import os
 import subprocess
 import sys
+import threading
 import time
 import unittest
 
@@ -67,8 +68,8 @@ class SharedRedis(unittest.TestCase):
         return ("redis://:%s@127.0.0.1:%d/%d?timeout_ms=1000&connect_timeout_ms=1000"
                 % (PASSWORD, self.redis.port, db))
 
-    def sidecar(self, fail="closed"):
-        return Authd(self, ROUTES + ["--replay-fail", fail],
+    def sidecar(self, fail="closed", extra=()):
+        return Authd(self, ROUTES + ["--replay-fail", fail] + list(extra),
                      env=authd_env({"APPROOV_AUTHD_REPLAY_STORE": self.url()}))
 
     def signed(self):
@@ -89,6 +90,48 @@ class SharedRedis(unittest.TestCase):
         self.assertEqual(len(keys), 7)
         self.assertEqual(answers(two)["replayed"], 1)
         self.assertEqual(answers(one)["replayed"], 1)
+
+    def test_the_stored_key_expires_with_the_signature(self):
+        a = self.sidecar()
+        self.assertEqual(ask(a, self.signed()), 200)
+        (key,) = self.redis.command("KEYS", "approov:replay:*", db=1)
+        # expires (created + 15 s, the SDKs' default) + skew (60 s) - now; never the signature
+        # in clear: the key is a hash.
+        self.assertTrue(60 < self.redis.command("TTL", key, db=1) <= 75)
+
+    def test_the_same_signature_at_once_on_many_connections_is_accepted_once(self):
+        one, two = self.sidecar(extra=["--threads", "4"]), self.sidecar(extra=["--threads", "4"])
+        sig = self.signed()
+        results = []
+        lock = threading.Lock()
+
+        def send(authd):
+            got = ask(authd, sig)
+            with lock:
+                results.append(got)
+
+        threads = [threading.Thread(target=send, args=(one if i % 2 else two,))
+                   for i in range(24)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(sorted(results), [200] + [401] * 23)
+
+    def test_a_slow_redis_hits_the_timeout(self):
+        a = Authd(self, ROUTES, env=authd_env({"APPROOV_AUTHD_REPLAY_STORE": (
+            "redis://:%s@127.0.0.1:%d/1?timeout_ms=200&connect_timeout_ms=200"
+            % (PASSWORD, self.redis.port))}))
+        self.assertEqual(ask(a, self.signed()), 200)  # connected
+        sleeper = threading.Thread(target=self.redis.command, args=("DEBUG", "SLEEP", "2"))
+        sleeper.start()
+        self.addCleanup(sleeper.join)
+        time.sleep(0.1)
+        start = time.monotonic()
+        self.assertEqual(ask(a, self.signed()), 401)  # replay_store_unavailable, fail-closed
+        self.assertLess(time.monotonic() - start, 1.5)
+        self.assertGreater(a.metrics()['approov_authd_replay_store_failures_total{kind="timeout"}'],
+                           0)
 
     def test_redis_stopped_fail_closed_and_fail_open_then_recovery(self):
         closed, opened = self.sidecar("closed"), self.sidecar("open")
