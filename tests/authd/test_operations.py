@@ -208,7 +208,15 @@ class Metrics(unittest.TestCase):
                     walk(v)
         walk(dashboard)
         self.assertGreater(len(exprs), 8)
-        a = Authd(self, [])
+        # Every series the dashboard reads: those of a replay store and a JWKS URL too (served
+        # by a local HTTPS server, as in test_keysets.py).
+        from test_keysets import JwksServer, Keys, Pki
+        pki = Pki(tmpdir(self, "authd-pki-"))
+        server = JwksServer(pki)
+        self.addCleanup(server.stop)
+        server.serve(Keys(self).jwks("k1"))
+        a = Authd(self, ["--replay-store", "memory", "--jwks-url", server.url, "--jwks-ca-file",
+                         pki.ca])
         request(a.port, "/", {"Approov-Token": VALID})
         _, text = metrics_text(a.admin)
         exported = set(re.findall(r"^# TYPE (\S+) (\S+)", text, re.M))
