@@ -6,11 +6,13 @@ forwards (X-Original-Method, X-Original-URI, X-Forwarded-Proto, X-Forwarded-Host
 X-Original-Content-Length), or, with forwarded-body (Envoy with_request_body), the check
 request itself with the client's body. Requests are signed by the real `approov-token sign`.
 """
+import base64
 import os
 import subprocess
 import unittest
 
-from harness import (AUTHD, CLI, SECRET_B64, VALID, Authd, authd_env, request, tmpdir)
+from harness import (AUTHD, CLI, SECRET_B64, VALID, Authd, authd_env, reload_and_wait,
+                     request, tmpdir)
 
 PUBLIC = "api.example.com"
 ACCOUNT_B64 = "c2lnbmluZy1zZWNyZXQtZm9yLXRoZS1hY2NvdW50LTAxMjM0NTY3ODk="
@@ -157,6 +159,11 @@ class Settings(unittest.TestCase):
         b = Authd(self, ROUTES + ["--account-signing-secret-file", secret,
                                   "--account-signing-key-id", "key-2"])
         self.assertEqual(ask(b, sig + forwarded()), 401)
+        # A rotated account secret is read again on SIGHUP.
+        with open(secret, "w") as f:
+            f.write(base64.b64encode(b"another-account-signing-secret-0123456789").decode())
+        reload_and_wait(a)
+        self.assertEqual(ask(a, sig + forwarded()), 401)
 
     def test_forwarded_body_checks_the_content_digest(self):
         # Envoy's ext_authz with with_request_body: the check request is the client's (method,

@@ -730,8 +730,9 @@ usage: approov-authd --listen HOST:PORT|unix:PATH [options]
 
 Answers 200 (empty body) when the request carries a valid Approov token, else the failure
 response (default 401 {} application/json). The secret comes from APPROOV_BASE64_SECRET or
-APPROOV_BASE64URL_SECRET (environment or .env) or from --secret-file. SIGHUP reloads the
-config file, the .env file and the secret files; SIGTERM/SIGINT stop gracefully.
+APPROOV_BASE64URL_SECRET (environment or .env) or from --secret-file, the keys of other
+tokens from a keyset (--jwks-file, --jwks-url). SIGHUP reloads the config file, the .env file,
+the secret files and the JWKS file; SIGTERM/SIGINT stop gracefully.
 
 Every setting below is a flag, an environment variable (APPROOV_AUTHD_ and the name in
 capitals with _ for -: APPROOV_AUTHD_CORS_PREFLIGHT=on; a list separated by commas) and a
