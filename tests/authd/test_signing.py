@@ -176,6 +176,12 @@ class Settings(unittest.TestCase):
                                          body=body) if f[0] != "Content-Length"]
         self.assertEqual(ask(a, sig, "/v1/orders", "POST", body), 200)
         self.assertEqual(ask(a, sig, "/v1/orders", "POST", b'{"item": 43}'), 401)
+        # Up to the 1 MiB Envoy's recipe sends.
+        big = b"x" * (1024 * 1024)
+        tok = [("Approov-Token", dev.token), ("Content-Length", str(len(big)))]
+        sig = [f for f in tok + dev.sign("POST", "http://127.0.0.1:%d/v1/big" % a.port, tok,
+                                         body=big) if f[0] != "Content-Length"]
+        self.assertEqual(ask(a, sig, "/v1/big", "POST", big), 200)
         self.assertEqual(a.metrics()[
             'approov_authd_requests_total{decision="deny",reason="bad_content_digest"}'], 1)
 

@@ -180,6 +180,18 @@ void EventLog::started(std::uint64_t generation, std::size_t threads,
   write(LogLevel::info, fields);
 }
 
+void EventLog::features(std::string_view keyset, std::size_t signing_routes,
+                        std::string_view replay_store, bool replay_fail_open) const {
+  std::string fields =
+      "\"event\":\"features\",\"message_signing_routes\":" + std::to_string(signing_routes);
+  if (!keyset.empty()) fields += ",\"keyset\":" + quote(keyset);
+  if (!replay_store.empty()) {
+    fields += ",\"replay_store\":" + quote(replay_store) +
+              ",\"replay_fail\":" + (replay_fail_open ? "\"open\"" : "\"closed\"");
+  }
+  write(LogLevel::info, fields);
+}
+
 void EventLog::warning(std::string_view message) const {
   write(LogLevel::warning, "\"event\":\"warning\",\"message\":" + quote(message));
 }

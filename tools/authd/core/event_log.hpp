@@ -104,6 +104,11 @@ class EventLog {
   void started(std::uint64_t generation, std::size_t threads,
                const std::vector<std::string>& listen = {},
                const std::string& admin_listen = {}) const;
+  /// What the start-up policy checks besides tokens, one line after the banner: the keyset's
+  /// source (empty: none), the routes that check message signatures, and the replay store
+  /// (its description, never a password; empty: none) with its failure policy.
+  void features(std::string_view keyset, std::size_t signing_routes, std::string_view replay_store,
+                bool replay_fail_open) const;
   void warning(std::string_view message) const;
   /// The clock's state: a warning when it is not synchronised (or cannot be read), else info.
   void clock(const ClockReport& state) const;

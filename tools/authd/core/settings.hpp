@@ -23,6 +23,9 @@
 
 namespace approov::authd {
 
+/// The largest client body a gateway may forward with a check (forwarded-body).
+inline constexpr std::uint64_t kMaxForwardedBody = 1024 * 1024;
+
 /// A secret file and the key id a token's `kid` must name to use it (empty: none).
 struct SecretFile {
   std::string path;
