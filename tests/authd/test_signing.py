@@ -104,6 +104,16 @@ class ForwardedRequest(unittest.TestCase):
                          3)
         self.assertEqual(m['approov_authd_requests_total{decision="deny",reason="bad_uri"}'], 2)
 
+    def test_report_only_signing_routes_report_instead(self):
+        b = Authd(self, ["--route", "/v1 report-only message-signing protected"])
+        sig = self.signed()
+        twice = forwarded() + [("X-Forwarded-Host", PUBLIC)]
+        self.assertEqual(ask(b, sig + twice), 200)
+        self.assertEqual(ask(b, sig + forwarded(uri="/v1/orders?id=8")), 200)
+        m = b.metrics()
+        self.assertEqual(m['approov_authd_requests_total{decision="report_only",'
+                           'reason="bad_message_signature"}'], 2)
+
     def test_unsigned_and_signature_free_tokens(self):
         tok = [("Approov-Token", self.dev.token)]
         # The token carries ipk: its requests must be signed.

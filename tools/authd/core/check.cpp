@@ -110,8 +110,9 @@ Original read_original(const Policy& p, const Headers& headers, const Request& r
 //     unless the gateway sends the client's body along (forwarded-body), so the client's
 //     length is read from X-Original-Content-Length, which the recipes set;
 //   - the body only with forwarded-body (then Content-Digest is checked against it).
-// A wrong value here can only make a signature fail, never make a bad one pass: the base is
-// what the client signed or it does not verify.
+// A value the gateway sets wrong can only make a signature fail (the base is what the client
+// signed or it does not verify); a value a client could choose would let a signature made for
+// another request pass, which is why every recipe replaces these fields.
 class ForwardedRequest final : public RequestView {
   // Passes on the non-empty field lines only.
   struct NonEmpty final : FieldLineSink {
@@ -227,12 +228,14 @@ void answer_check(Service& svc, std::size_t worker, const Request& req, Response
   }
 
   // With message signatures the check reads the client's request as the gateway forwards
-  // it; a forwarded field given twice is denied like a URI given twice.
+  // it; a forwarded field given twice is denied like a URI given twice (on a report-only
+  // route the signature check then fails and is reported instead).
   ForwardedRequest forwarded(headers, p.forwarded_body);
   const RequestView& view = p.signing ? static_cast<const RequestView&>(forwarded) : headers;
   if (p.signing && !forwarded.read(original)) {
     for (std::size_t i = 0; i < routes.count; ++i) {
-      if (!routes.routes[i]->policy.signing.enabled) continue;
+      const RoutePolicy& rp = routes.routes[i]->policy;
+      if (!rp.signing.enabled || rp.report_only) continue;
       w.metrics.count(kBadForwarded);
       log_denial(svc, w, p, LogKind::deny, "bad_forwarded", routes.routes[i], headers, method);
       deny(res, p);
