@@ -10,7 +10,8 @@ Node 18 and on Node 20): for every JWS algorithm of a keyset,
     one of the known cases listed below.
 
 jose is installed by this test into a cache directory under the build tree with
-`npm install --no-save`; without npm (or node) the test is skipped (exit status 77).
+`npm install --no-save`; without npm (or node), or when the npm registry cannot be reached,
+the test is skipped (exit status 77).
 
 Usage: test_jose_differential.py PATH/TO/approov-token CACHE_DIR
 """
@@ -55,21 +56,14 @@ def run(*args, check=True):
 
 
 def install_jose():
-    """jose in CACHE/node_modules (once per build tree). Returns a reason to skip, or None."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        return "node or npm is not installed"
-    marker = os.path.join(CACHE, "node_modules", "jose", "package.json")
-    if os.path.exists(marker):
-        with open(marker) as f:
-            if json.load(f).get("version") == JOSE_VERSION:
-                return None
-    os.makedirs(CACHE, exist_ok=True)
-    with open(os.path.join(CACHE, "package.json"), "w") as f:
-        json.dump({"name": "approov-jose-oracle", "private": True}, f)
-    proc = run("npm", "install", "--no-save", "--no-audit", "--no-fund", "--prefix", CACHE,
+    """jose in CACHE/node_modules (once per build tree), by the npm helper every differential
+    test shares. Returns a reason to skip, or None; any other npm failure is an error."""
+    proc = run(os.path.join(HERE, "..", "support", "npm-install.sh"), CACHE,
                "jose@" + JOSE_VERSION, check=False)
-    if proc.returncode != 0 or not os.path.exists(marker):
-        return "npm install jose@%s failed: %s" % (JOSE_VERSION, proc.stderr.strip()[-500:])
+    if proc.returncode == 77:
+        return proc.stdout.strip()[len("SKIP: "):]
+    if proc.returncode != 0:
+        raise SystemExit("npm install jose@%s failed: %s" % (JOSE_VERSION, proc.stderr.strip()[-800:]))
     return None
 
 
