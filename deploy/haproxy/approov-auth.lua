@@ -23,25 +23,40 @@ local skip = {
   ["connection"] = true, ["content-length"] = true, ["transfer-encoding"] = true,
   ["keep-alive"] = true, ["upgrade"] = true, ["te"] = true, ["expect"] = true,
   ["host"] = true, ["x-original-uri"] = true, ["x-original-method"] = true,
+  ["x-forwarded-proto"] = true, ["x-forwarded-host"] = true,
+  ["x-original-content-length"] = true,
 }
+
+-- Every value of a header (HAProxy indexes them from 0), as a list.
+local function all_values(values)
+  local list = {}
+  local i = 0
+  while values and values[i] ~= nil do
+    list[#list + 1] = values[i]
+    i = i + 1
+  end
+  return list
+end
 
 core.register_action("approov_auth", { "http-req" }, function(txn, authd)
   local out = {}
   local headers = txn.http:req_get_headers()
   for name, values in pairs(headers) do
     if not skip[name] and name:sub(1, 14) ~= "approov-claim-" then
-      local list = {}
-      -- HAProxy indexes a header's values from 0; keep every one so duplicates are seen.
-      local i = 0
-      while values[i] ~= nil do
-        list[#list + 1] = values[i]
-        i = i + 1
-      end
-      out[name] = list
+      -- Keep every value so duplicates are seen.
+      out[name] = all_values(values)
     end
   end
   out["x-original-uri"] = { txn.f:url() }
   out["x-original-method"] = { txn.f:method() }
+  -- For message signatures: the client's scheme (from HAProxy's own connection), Host and
+  -- body length (every value, so that two are denied); client-sent ones are skipped above.
+  local tls = txn.f:ssl_fc()
+  out["x-forwarded-proto"] = { (tls == true or tls == 1) and "https" or "http" }
+  if headers["host"] then out["x-forwarded-host"] = all_values(headers["host"]) end
+  if headers["content-length"] then
+    out["x-original-content-length"] = all_values(headers["content-length"])
+  end
 
   local client = core.httpclient()
   local ok, res = pcall(client.get, client, {

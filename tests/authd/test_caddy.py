@@ -10,6 +10,7 @@ import unittest
 
 import harness
 from harness import SOURCE, Proc, ProxyChecks, config_env, free_port, wait_port, which
+from test_signing import SigningThroughProxy
 
 
 def start_caddy(testcase, authd_port, upstream_port):
@@ -41,6 +42,16 @@ class Caddy(ProxyChecks, unittest.TestCase):
         self.authd = harness.start_authd_with_routes(self)
         upstream = harness.start_upstream(self)
         self.port, self.caddy = start_caddy(self, self.authd.port, upstream)
+
+
+
+@unittest.skipUnless(harness.CLI, "APPROOV_TOKEN_CLI not set")
+class CaddyMessageSigning(SigningThroughProxy, unittest.TestCase):
+    """forward_auth sets X-Forwarded-Method/-Uri/-Proto/-Host itself; the recipe adds the
+    client's body length."""
+
+    def start_proxy(self, authd_port, upstream_port):
+        return start_caddy(self, authd_port, upstream_port)[0]
 
 
 if __name__ == "__main__":

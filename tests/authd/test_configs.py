@@ -64,9 +64,15 @@ class Yaml(unittest.TestCase):
         for name in ("approov-token", "authorization", "origin", "access-control-request-method"):
             self.assertIn(name, allowed)
         # never a header the sidecar would take the route or the method from
+        # nor one it takes the client's scheme, host or body length from (message signatures)
         for name in ("x-original-uri", "x-forwarded-uri", "x-original-method",
-                     "x-forwarded-method"):
+                     "x-forwarded-method", "x-forwarded-proto", "x-forwarded-host",
+                     "x-original-content-length"):
             self.assertNotIn(name, allowed)
+        # signed fields reach the sidecar, and the body, whole or not at all
+        for name in ("signature", "signature-input", "content-digest"):
+            self.assertIn(name, allowed)
+        self.assertEqual(authz["with_request_body"]["allow_partial_message"], False)
         self.assertEqual(svc["authorization_response"]["allowed_upstream_headers"]["patterns"],
                          [{"prefix": "approov-claim-"}])
         clusters = [c["name"] for c in find(doc, "clusters")[0]]
@@ -134,7 +140,8 @@ print(table.concat(left, " "))
         self.assertFalse(fa["trustForwardHeader"])
         self.assertEqual(dyn["http"]["routers"]["api"]["middlewares"], ["approov-strip", "approov"])
         strip = dyn["http"]["middlewares"]["approov-strip"]["headers"]["customRequestHeaders"]
-        self.assertEqual(strip, {"X-Original-URI": "", "X-Original-Method": ""})
+        self.assertEqual(strip, {"X-Original-URI": "", "X-Original-Method": "",
+                                 "X-Original-Content-Length": ""})
         print("\nTraefik: YAML parsed and checked; NOT run (Traefik is not in Debian)")
 
 

@@ -11,6 +11,7 @@ import unittest
 
 import harness
 from harness import SOURCE, Proc, ProxyChecks, config_env, free_port, wait_port, which
+from test_signing import SigningThroughProxy
 
 
 def start_haproxy(testcase, authd_port, upstream_port):
@@ -46,6 +47,16 @@ class HAProxy(ProxyChecks, unittest.TestCase):
         self.authd.proc.stop()
         status, _, body = self.get("/api", [("Approov-Token", harness.VALID)])
         self.assertEqual((status, body), (401, b"{}"))
+
+
+
+@unittest.skipUnless(harness.CLI, "APPROOV_TOKEN_CLI not set")
+class HAProxyMessageSigning(SigningThroughProxy, unittest.TestCase):
+    """The Lua action forwards the client's method, URI, scheme, Host and body length from
+    HAProxy's own view, skipping any the client sent."""
+
+    def start_proxy(self, authd_port, upstream_port):
+        return start_haproxy(self, authd_port, upstream_port)[0]
 
 
 if __name__ == "__main__":

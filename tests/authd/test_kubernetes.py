@@ -489,7 +489,11 @@ class Recipes(unittest.TestCase):
         ns, cm_name = ann[prefix + "auth-proxy-set-headers"].split("/")
         headers = by_kind(docs, "ConfigMap")[cm_name]["data"]
         # The sidecar must route on the path nginx serves, not on one a client sent.
-        self.assertEqual(headers, {"X-Original-URI": "$request_uri"})
+        self.assertEqual(headers, {"X-Original-URI": "$request_uri",
+                                   # for message signatures (see approov-auth-headers)
+                                   "X-Forwarded-Proto": "$scheme",
+                                   "X-Forwarded-Host": "$http_host",
+                                   "X-Original-Content-Length": "$content_length"})
         (name, pod), = pod_specs(docs)
         conf = authd_conf(docs, pod, pod["containers"][0])
         self.assertEqual(setting(conf, "uri-header"), "X-Original-URI")

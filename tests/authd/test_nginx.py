@@ -10,6 +10,7 @@ import unittest
 
 import harness
 from harness import Proc, ProxyChecks, envsubst, free_port, wait_port, which
+from test_signing import SigningThroughProxy
 
 
 def start_nginx(testcase, authd_port, upstream_port):
@@ -79,6 +80,16 @@ class Nginx(ProxyChecks, unittest.TestCase):
 
 
 HEADERS_MORE = "/usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so"
+
+
+@unittest.skipUnless(harness.CLI, "APPROOV_TOKEN_CLI not set")
+class NginxMessageSigning(SigningThroughProxy, unittest.TestCase):
+    """The recipe forwards the client's method, URI, scheme, Host and body length from nginx's
+    own variables, so a client cannot choose them."""
+
+    def start_proxy(self, authd_port, upstream_port):
+        return start_nginx(self, authd_port, upstream_port)[0]
+
 
 if __name__ == "__main__":
     if not which("nginx") or not which("envsubst"):

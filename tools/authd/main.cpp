@@ -70,7 +70,10 @@ int run(const std::vector<std::string>& args) {
   approov::server::ServerOptions opts;
   opts.threads = s.threads;
   opts.header_limit = s.header_limit;
-  opts.body_limit = 64 * 1024;  // a check needs no body; Envoy may forward part of one
+  // A check needs no body, but with forwarded-body the gateway sends the client's whole body
+  // (Envoy's with_request_body, up to the 1 MiB of the recipe) for its Content-Digest. Set at
+  // start-up: turning forwarded-body on by a reload keeps the 64 KiB limit.
+  opts.body_limit = s.forwarded_body ? kMaxForwardedBody : 64 * 1024;
   opts.max_connections = s.max_connections;
   opts.idle_timeout = s.idle_timeout;
   opts.read_timeout = s.read_timeout;
@@ -146,6 +149,17 @@ int run(const std::vector<std::string>& args) {
   if (admin) std::cout << "approov-authd admin on " << admin_bound << "\n";
   std::cout << std::flush;
   svc.log().started(1, s.threads, bound, admin_bound);
+  {
+    const Policy& p = *policy.value();
+    std::size_t signing_routes = 0;
+    for (const Route& r : p.routes.routes()) signing_routes += r.policy.signing.enabled ? 1 : 0;
+    const std::string keyset = !s.jwks_url.empty()    ? "url " + s.jwks_url
+                               : !s.jwks_file.empty() ? "file " + s.jwks_file
+                                                      : std::string();
+    svc.log().features(keyset, signing_routes,
+                       p.replay_store ? p.replay_store->description() : std::string(),
+                       p.replay_fail_open);
+  }
   if (!warning.empty()) svc.log().warning(warning);
   svc.check_clock();  // a warning now if the clock is not synchronised
   clock_timer.expires_after(kClockCheckInterval);

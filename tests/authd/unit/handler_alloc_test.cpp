@@ -4,7 +4,9 @@
 // binary: it links tests/support/counting_allocator.cpp, which counts every operator new.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
+#include <string>
 
 #include "counting_allocator.hpp"
 #include "sidecar.hpp"
@@ -56,6 +58,35 @@ TEST(HandlerAllocations, ClaimHeadersCostOneFieldEach) {
   const std::string token = test::valid_token(R"("did":"device-1")");
   EXPECT_EQ(allocations(s, request("/api", token)), static_cast<long>(kClaimHeaders.size()));
   EXPECT_EQ(allocations(s, request("/open")), static_cast<long>(kClaimHeaders.size()));
+}
+
+// A message-signing route: the forwarded view and the whole signature check (the structured
+// fields, the signature base, the HMAC) allocate nothing of ours; the deny allocates only its
+// Content-Type field. The signature is well-formed and current, but wrong.
+TEST(HandlerAllocations, AMessageSignatureCheckAllocatesNothing) {
+  test::TempDir keys;
+  const std::string account =
+      keys.write("account", test::base64_of(test::test_key(), base64::Alphabet::standard));
+  Sidecar s(
+      "route /v1 message-signing-required protected\n",
+      {"--account-signing-secret-file", account, "--log-rate", "0", "--claim-headers", "off"});
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  server::Request req =
+      request("/v1/orders/a/path/longer/than/sso?id=7", test::valid_token(R"("mskid":"k1")"));
+  req.set("X-Original-Method", "GET");
+  req.set("X-Forwarded-Proto", "https");
+  req.set("X-Forwarded-Host", "api.example.com");
+  req.set("Signature-Input",
+          "account=(\"@method\" \"@target-uri\" \"approov-token\");alg="
+          "\"hmac-sha256\";created=" +
+              std::to_string(now) + ";expires=" + std::to_string(now + 15));
+  req.set("Signature", "account=:" + std::string(43, 'A') + "=:");
+  EXPECT_EQ(allocations(s, req), 1);
+  EXPECT_EQ(s.metric("approov_authd_requests_total{decision=\"deny\",reason=\"bad_message_"
+                     "signature\"}"),
+            11);
 }
 
 }  // namespace

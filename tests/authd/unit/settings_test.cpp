@@ -404,5 +404,43 @@ TEST(Settings, RouteFlags) {
   EXPECT_EQ(r.value().routes[1].source, "--route");
 }
 
+// `message-signing[-required]` sits between report-only and the mode, so that it never reads
+// as a header name of a binding route; unprotected routes and a route with nothing after it
+// are refused, as is the simple-mode setting next to route lines.
+TEST(Settings, MessageSigningOnRouteLines) {
+  auto r = load_settings({"--listen", "x:1", "--route", "/a message-signing protected", "--route",
+                          "/b report-only message-signing-required binding Authorization",
+                          "--route", "/c binding message-signing"},
+                         Env{});
+  ASSERT_TRUE(r) << r.error();
+  const auto& routes = r.value().routes;
+  ASSERT_EQ(routes.size(), 3u);
+  EXPECT_TRUE(routes[0].policy.signing.enabled);
+  EXPECT_FALSE(routes[0].policy.signing.require_signature);
+  EXPECT_EQ(routes[0].policy.protection, Protection::token);
+  EXPECT_TRUE(routes[1].policy.report_only);
+  EXPECT_TRUE(routes[1].policy.signing.require_signature);
+  EXPECT_EQ(routes[1].policy.binding.headers, (std::vector<std::string>{"Authorization"}));
+  // After the mode it is a header name, as written.
+  EXPECT_FALSE(routes[2].policy.signing.enabled);
+  EXPECT_EQ(routes[2].policy.binding.headers, (std::vector<std::string>{"message-signing"}));
+
+  for (const char* bad : {"/ message-signing unprotected", "/ message-signing"}) {
+    auto e = load_settings({"--listen", "x:1", "--route", bad}, Env{});
+    EXPECT_FALSE(e) << bad;
+  }
+  auto mixed = load_settings(
+      {"--listen", "x:1", "--route", "/ protected", "--message-signing", "required"}, Env{});
+  ASSERT_FALSE(mixed);
+  EXPECT_NE(mixed.error().find("simple mode only"), std::string::npos) << mixed.error();
+  auto simple = load_settings({"--listen", "x:1", "--message-signing", "required", "--replay-store",
+                               "memory", "--replay-fail", "open"},
+                              Env{});
+  ASSERT_TRUE(simple) << simple.error();
+  EXPECT_EQ(simple.value().message_signing, SigningMode::required);
+  EXPECT_EQ(simple.value().replay_store, "memory");
+  EXPECT_TRUE(simple.value().replay_fail_open);
+}
+
 }  // namespace
 }  // namespace approov::authd

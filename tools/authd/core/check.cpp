@@ -98,6 +98,77 @@ Original read_original(const Policy& p, const Headers& headers, const Request& r
   return o;
 }
 
+// The client's request as the gateway forwards it, for the message-signature check. The
+// sidecar's own request line and Host describe the check request (nginx's auth subrequest is
+// always `GET /_approov_auth`), so:
+//   - method and target: what read_original found (X-Original-Method / X-Original-URI, or
+//     X-Forwarded-Method / X-Forwarded-Uri; else the check request's own, as Envoy sends it);
+//   - scheme and authority: X-Forwarded-Proto and X-Forwarded-Host, which each recipe sets
+//     from the gateway's own variables, replacing any a client sent (else `http` and the check
+//     request's Host). `signature-base-url` replaces both in the core;
+//   - fields as forwarded, but Content-Length: the check request's own describes the check
+//     unless the gateway sends the client's body along (forwarded-body), so the client's
+//     length is read from X-Original-Content-Length, which the recipes set;
+//   - the body only with forwarded-body (then Content-Digest is checked against it).
+// A value the gateway sets wrong can only make a signature fail (the base is what the client
+// signed or it does not verify); a value a client could choose would let a signature made for
+// another request pass, which is why every recipe replaces these fields.
+class ForwardedRequest final : public RequestView {
+  // Passes on the non-empty field lines only.
+  struct NonEmpty final : FieldLineSink {
+    explicit NonEmpty(FieldLineSink& to) noexcept : next(to) {}
+    void line(std::string_view value) noexcept override {
+      if (value.empty()) return;
+      ++count;
+      next.line(value);
+    }
+    FieldLineSink& next;
+    std::size_t count = 0;
+  };
+
+ public:
+  ForwardedRequest(const Headers& headers, bool with_body) noexcept
+      : headers_(headers), with_body_(with_body) {}
+
+  // Reads the forwarded fields; false when one of them is given twice (a gateway that
+  // appended instead of replacing: which value it acted on is unknown).
+  bool read(const Original& original) noexcept {
+    method_ = original.method;
+    target_ = original.uri;
+    const FieldCount proto = count_fields(headers_, "X-Forwarded-Proto");
+    const FieldCount host = count_fields(headers_, "X-Forwarded-Host");
+    const FieldCount own_host = count_fields(headers_, "Host");
+    const std::size_t length =
+        with_body_ ? 0 : count_fields(headers_, "X-Original-Content-Length").count;
+    scheme_ = proto.count == 1 ? proto.first : std::string_view("http");
+    authority_ = host.count == 1 ? host.first : own_host.first;
+    return proto.count <= 1 && host.count <= 1 && own_host.count <= 1 && length <= 1;
+  }
+
+  [[nodiscard]] std::string_view method() const noexcept override { return method_; }
+  [[nodiscard]] std::string_view scheme() const noexcept override { return scheme_; }
+  [[nodiscard]] std::string_view authority() const noexcept override { return authority_; }
+  [[nodiscard]] std::string_view target() const noexcept override { return target_; }
+  std::size_t fields(std::string_view name, FieldLineSink& sink) const noexcept override {
+    if (!with_body_ && iequals(name, "Content-Length")) {
+      // An empty one is no length (a gateway that sets it from a request without one).
+      NonEmpty non_empty(sink);
+      headers_.fields("X-Original-Content-Length", non_empty);
+      return non_empty.count;
+    }
+    return headers_.fields(name, sink);
+  }
+  [[nodiscard]] std::optional<std::string_view> body() const noexcept override {
+    if (!with_body_) return std::nullopt;
+    return headers_.body();
+  }
+
+ private:
+  const Headers& headers_;
+  bool with_body_;
+  std::string_view method_, scheme_, authority_, target_;
+};
+
 // Logs a denial or report-only failure if the worker's budget for its kind allows, naming the
 // token by its fingerprint (extracted only when the line is written).
 void log_denial(const Service& svc, WorkerState& w, const Policy& p, LogKind kind,
@@ -156,6 +227,22 @@ void answer_check(Service& svc, std::size_t worker, const Request& req, Response
     return finish();
   }
 
+  // With message signatures the check reads the client's request as the gateway forwards
+  // it; a forwarded field given twice is denied like a URI given twice (on a report-only
+  // route the signature check then fails and is reported instead).
+  ForwardedRequest forwarded(headers, p.forwarded_body);
+  const RequestView& view = p.signing ? static_cast<const RequestView&>(forwarded) : headers;
+  if (p.signing && !forwarded.read(original)) {
+    for (std::size_t i = 0; i < routes.count; ++i) {
+      const RoutePolicy& rp = routes.routes[i]->policy;
+      if (!rp.signing.enabled || rp.report_only) continue;
+      w.metrics.count(kBadForwarded);
+      log_denial(svc, w, p, LogKind::deny, "bad_forwarded", routes.routes[i], headers, method);
+      deny(res, p);
+      return finish();
+    }
+  }
+
   // The request must pass the route of every reading of its path (usually one route).
   const std::int64_t now = unix_now();
   bool checked = false;  // some route needed a token, and every such check so far passed
@@ -164,7 +251,7 @@ void answer_check(Service& svc, std::size_t worker, const Request& req, Response
   for (std::size_t i = 0; i < routes.count; ++i) {
     const Route* route = routes.routes[i];
     if (route->policy.protection == Protection::none) continue;
-    const Reason reason = p.check.check(headers, now, route->policy, w.claims);
+    const Reason reason = p.check.check(view, now, route->policy, w.claims);
     if (reason == Reason::ok) {
       checked = true;
     } else if (route->policy.report_only) {

@@ -180,6 +180,18 @@ void EventLog::started(std::uint64_t generation, std::size_t threads,
   write(LogLevel::info, fields);
 }
 
+void EventLog::features(std::string_view keyset, std::size_t signing_routes,
+                        std::string_view replay_store, bool replay_fail_open) const {
+  std::string fields =
+      "\"event\":\"features\",\"message_signing_routes\":" + std::to_string(signing_routes);
+  if (!keyset.empty()) fields += ",\"keyset\":" + quote(keyset);
+  if (!replay_store.empty()) {
+    fields += ",\"replay_store\":" + quote(replay_store) +
+              ",\"replay_fail\":" + (replay_fail_open ? "\"open\"" : "\"closed\"");
+  }
+  write(LogLevel::info, fields);
+}
+
 void EventLog::warning(std::string_view message) const {
   write(LogLevel::warning, "\"event\":\"warning\",\"message\":" + quote(message));
 }
@@ -210,6 +222,22 @@ void EventLog::clock(const ClockReport& state) const {
 void EventLog::reload_ok(std::uint64_t generation) const {
   write(LogLevel::info,
         "\"event\":\"reload\",\"result\":\"ok\",\"generation\":" + std::to_string(generation));
+}
+
+void EventLog::replay_store(bool recovered, std::string_view message,
+                            std::uint64_t unavailable_answers) const {
+  write(recovered ? LogLevel::info : LogLevel::warning,
+        std::string("\"event\":\"replay_store\",\"state\":") +
+            (recovered ? "\"recovered\"" : "\"unavailable\"") + ",\"message\":" + quote(message) +
+            ",\"unavailable_answers\":" + std::to_string(unavailable_answers));
+}
+
+void EventLog::jwks_refresh(std::string_view trigger, std::string_view outcome,
+                            std::string_view message, std::size_t keys) const {
+  std::string fields = "\"event\":\"jwks_refresh\",\"trigger\":" + quote(trigger) +
+                       ",\"outcome\":" + quote(outcome) + ",\"keys\":" + std::to_string(keys);
+  if (!message.empty()) fields += ",\"message\":" + quote(message);
+  write(outcome == "failed" ? LogLevel::warning : LogLevel::info, fields);
 }
 
 void EventLog::reload_rejected(std::uint64_t generation, std::string_view error) const {

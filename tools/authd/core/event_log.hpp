@@ -104,9 +104,22 @@ class EventLog {
   void started(std::uint64_t generation, std::size_t threads,
                const std::vector<std::string>& listen = {},
                const std::string& admin_listen = {}) const;
+  /// What the start-up policy checks besides tokens, one line after the banner: the keyset's
+  /// source (empty: none), the routes that check message signatures, and the replay store
+  /// (its description, never a password; empty: none) with its failure policy.
+  void features(std::string_view keyset, std::size_t signing_routes, std::string_view replay_store,
+                bool replay_fail_open) const;
   void warning(std::string_view message) const;
   /// The clock's state: a warning when it is not synchronised (or cannot be read), else info.
   void clock(const ClockReport& state) const;
+  /// A shared replay store stopped answering (warning) or answers again (info): `message`
+  /// says where and what (never a password), `unavailable_answers` how many checks met it.
+  void replay_store(bool recovered, std::string_view message,
+                    std::uint64_t unavailable_answers) const;
+  /// A refresh of the JWKS URL: what started it, its outcome (updated, unchanged: info;
+  /// failed: warning, with `message`, never key material), the keys in use after it.
+  void jwks_refresh(std::string_view trigger, std::string_view outcome, std::string_view message,
+                    std::size_t keys) const;
   void reload_ok(std::uint64_t generation) const;
   /// `error` names the setting, file and line, never a secret (configuration messages never do).
   void reload_rejected(std::uint64_t generation, std::string_view error) const;

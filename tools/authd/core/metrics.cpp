@@ -10,8 +10,8 @@ namespace approov::authd {
 namespace {
 
 constexpr std::array<const char*, kDecisions> kDecisionNames{"allow", "deny", "report_only"};
-constexpr std::array<const char*, kBypasses> kBypassNames{"unprotected", "preflight", "no_route",
-                                                          "bad_uri", "bad_request"};
+constexpr std::array<const char*, kBypasses> kBypassNames{
+    "unprotected", "preflight", "no_route", "bad_uri", "bad_request", "bad_forwarded"};
 
 }  // namespace
 
@@ -127,6 +127,44 @@ std::string metrics_text(const std::vector<const WorkerMetrics*>& workers,
   gauge("process_max_fds", "gauge", "Maximum number of open file descriptors.", p.max_fds);
   gauge("process_start_time_seconds", "gauge",
         "Start time of the process since unix epoch in seconds.", p.start_time_seconds);
+  if (gauges.jwks.configured) {
+    out +=
+        "# HELP approov_authd_jwks_refreshes_total Refreshes of the JWKS URL (start-up "
+        "included), by outcome.\n"
+        "# TYPE approov_authd_jwks_refreshes_total counter\n";
+    for (const auto& [outcome, n] :
+         {std::pair<const char*, std::uint64_t>{"updated", gauges.jwks.updated},
+          {"unchanged", gauges.jwks.unchanged},
+          {"failed", gauges.jwks.failed}}) {
+      out += "approov_authd_jwks_refreshes_total{outcome=\"" + std::string(outcome) + "\"} " +
+             std::to_string(n) + "\n";
+    }
+  }
+  if (gauges.replay_store) {
+    const ReplayStoreStats& r = gauges.replay;
+    out +=
+        "# HELP approov_authd_replay_store_answers_total The replay store's answers: signatures "
+        "stored (first seen), replayed, or unavailable (refused, or let through when "
+        "fail-open).\n"
+        "# TYPE approov_authd_replay_store_answers_total counter\n";
+    for (const auto& [answer, n] : {std::pair<const char*, std::uint64_t>{"stored", r.stored},
+                                    {"replayed", r.replayed},
+                                    {"unavailable", r.unavailable}}) {
+      out += "approov_authd_replay_store_answers_total{answer=\"" + std::string(answer) + "\"} " +
+             std::to_string(n) + "\n";
+    }
+    out +=
+        "# HELP approov_authd_replay_store_failures_total A shared replay store's failed "
+        "connects, timeouts and other errors.\n"
+        "# TYPE approov_authd_replay_store_failures_total counter\n";
+    for (const auto& [kind, n] :
+         {std::pair<const char*, std::uint64_t>{"connect", r.connect_failures},
+          {"timeout", r.timeouts},
+          {"error", r.errors}}) {
+      out += "approov_authd_replay_store_failures_total{kind=\"" + std::string(kind) + "\"} " +
+             std::to_string(n) + "\n";
+    }
+  }
   return out;
 }
 

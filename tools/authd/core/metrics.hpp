@@ -13,6 +13,7 @@
 
 #include "approov/approov.hpp"
 #include "core/event_log.hpp"
+#include "core/policy.hpp"
 #include "core/process_stats.hpp"
 
 namespace approov::authd {
@@ -20,7 +21,17 @@ namespace approov::authd {
 /// The decision of a check that read a token (with its Reason).
 enum Decision : std::size_t { kAllow, kDeny, kReportOnly, kDecisions };
 /// Outcomes that are not token reasons: allowed (unprotected, preflight) or denied.
-enum Bypass : std::size_t { kUnprotected, kPreflight, kNoRoute, kBadUri, kBadRequest, kBypasses };
+// kBadForwarded: on a message-signing route, a forwarded field (X-Forwarded-Proto, -Host,
+// X-Original-Content-Length, Host) given twice.
+enum Bypass : std::size_t {
+  kUnprotected,
+  kPreflight,
+  kNoRoute,
+  kBadUri,
+  kBadRequest,
+  kBadForwarded,
+  kBypasses
+};
 
 /// Upper bounds of the check-duration histogram, in seconds.
 inline constexpr std::array<double, 12> kLatencyBuckets{
@@ -58,6 +69,9 @@ struct ServiceGauges {
   std::uint64_t connections_refused = 0;   // closed at accept: max-connections were open
   ClockReport clock;
   ProcessStats process;
+  JwksCounts jwks;
+  bool replay_store = false;  // a replay store is configured: its series are written
+  ReplayStoreStats replay;
 };
 
 /// The Prometheus text exposition (format 0.0.4) of the summed worker counters and `gauges`:
@@ -71,7 +85,10 @@ struct ServiceGauges {
 /// approov_authd_clock_estimated_error_seconds, approov_authd_clock_maximum_error_seconds,
 /// approov_authd_build_info{version}, and process_cpu_seconds_total,
 /// process_resident_memory_bytes, process_virtual_memory_bytes, process_open_fds,
-/// process_max_fds, process_start_time_seconds. docs/SIDECAR.md lists them all.
+/// process_max_fds, process_start_time_seconds; with a replay store,
+/// approov_authd_replay_store_answers_total{answer=stored|replayed|unavailable} and
+/// approov_authd_replay_store_failures_total{kind=connect|timeout|error}. docs/SIDECAR.md
+/// lists them all.
 [[nodiscard]] std::string metrics_text(const std::vector<const WorkerMetrics*>& workers,
                                        const ServiceGauges& gauges);
 

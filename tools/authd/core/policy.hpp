@@ -13,6 +13,10 @@
 #include "core/routes.hpp"
 #include "core/settings.hpp"
 
+namespace approov {
+class JwksFetcher;  // src/jwks_fetcher.hpp (the JWKS URL refresher)
+}
+
 namespace approov::authd {
 
 /// What the request path reads: built whole, never modified, swapped atomically on reload.
@@ -25,14 +29,38 @@ struct Policy {
   std::vector<std::string> uri_headers;
   std::uint64_t generation = 0;
   double log_rate = 20;  // per second, whole process, for each of denials and report-only
+  // Some route checks message signatures: the check then reads the request's method, scheme,
+  // authority and target from what the gateway forwards (see check.cpp, ForwardedRequest).
+  bool signing = false;
+  bool forwarded_body = false;  // the check request carries the client's body
+  // Kept from one policy to the next while its setting is unchanged (see build_policy), so
+  // that a reload forgets no signature and reopens no connection.
+  std::string replay_spec{};
+  std::shared_ptr<ReplayStore> replay_store{};  // null: none
+  bool replay_fail_open = false;
+  // The JWKS URL's fetcher, kept like the replay store while its settings are unchanged
+  // (`jwks_spec`: URL, CA file and interval). Null: no JWKS URL.
+  std::string jwks_spec{};
+  std::shared_ptr<JwksFetcher> jwks_fetcher{};
 };
+
+/// The JWKS URL's refresh counts (zeros without one), for metrics.
+struct JwksCounts {
+  bool configured = false;
+  std::uint64_t updated = 0;
+  std::uint64_t unchanged = 0;
+  std::uint64_t failed = 0;
+};
+[[nodiscard]] JwksCounts jwks_counts(const Policy& policy);
 
 /// Reloads the .env file (through `dotenv`, so that a rotated secret there takes effect),
 /// loads the secret (the secret file, or the environment) and builds the policy. Start-up and
-/// reload only. Messages name the setting, never the secret.
-[[nodiscard]] Configured<std::shared_ptr<const Policy>> build_policy(const Settings& settings,
-                                                                     std::uint64_t generation,
-                                                                     DotenvReload& dotenv);
+/// reload only. Messages name the setting, never the secret (nor a replay store's password).
+/// `previous`, the policy in force on a reload, lends its replay store when `replay-store` is
+/// unchanged (the signatures it remembers stay remembered).
+[[nodiscard]] Configured<std::shared_ptr<const Policy>> build_policy(
+    const Settings& settings, std::uint64_t generation, DotenvReload& dotenv,
+    const Policy* previous = nullptr);
 
 /// One worker's cached copy of the policy in force (only its owner thread touches it).
 struct PolicyCache {

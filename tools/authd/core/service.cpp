@@ -34,7 +34,8 @@ void Service::reload(const std::vector<std::string>& args, DotenvReload& dotenv)
   if (!fresh) {
     error = fresh.error();
   } else {
-    auto next = build_policy(fresh.value(), generation + 1, dotenv);
+    const auto current = policy_snapshot();
+    auto next = build_policy(fresh.value(), generation + 1, dotenv, current.get());
     if (!next) {
       error = next.error();
     } else {
@@ -65,6 +66,12 @@ std::string Service::metrics_text(ListenerCounters listeners) const {
   gauges.connections_refused = listeners.refused;
   gauges.clock = clock_state();
   gauges.process = read_process_stats();
+  const auto p = policy_snapshot();
+  gauges.jwks = jwks_counts(*p);
+  if (p->replay_store) {
+    gauges.replay_store = true;
+    gauges.replay = p->replay_store->stats();
+  }
   return authd::metrics_text(workers, gauges);
 }
 

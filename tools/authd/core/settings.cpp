@@ -143,6 +143,15 @@ std::string apply_route(Settings& s, const std::string& value, const std::string
     r.policy.report_only = true;
     ++i;
   }
+  // `message-signing`: check the request's signature too; `message-signing-required`: and
+  // refuse a token that calls for none. Before the mode, so that it never reads as a header
+  // name of a binding route.
+  if (i < w.size() && (w[i] == "message-signing" || w[i] == "message-signing-required")) {
+    r.policy.signing.enabled = true;
+    r.policy.signing.require_signature = w[i] == "message-signing-required";
+    ++i;
+    if (i == w.size() && !r.policy.report_only) return where + ": route: missing mode";
+  }
   if (i == w.size()) {
     if (!r.policy.report_only) return where + ": route: missing mode";
     r.policy.protection = Protection::token;  // `route /x report-only`
@@ -150,6 +159,7 @@ std::string apply_route(Settings& s, const std::string& value, const std::string
     r.policy.protection = Protection::token;
   } else if (w[i] == "unprotected" && i + 1 == w.size()) {
     if (r.policy.report_only) return where + ": route: report-only needs a checked mode";
+    if (r.policy.signing.enabled) return where + ": route: message-signing needs a checked mode";
     r.policy.protection = Protection::none;
   } else if (w[i] == "binding") {
     if (i + 1 == w.size()) return where + ": route: binding needs at least one header name";
@@ -160,7 +170,9 @@ std::string apply_route(Settings& s, const std::string& value, const std::string
       r.policy.binding.headers.push_back(w[j]);
     }
   } else {
-    return where + ": route: expected protected, unprotected, binding HEADER..., or report-only";
+    return where +
+           ": route: expected protected, unprotected or binding HEADER... (after report-only "
+           "and message-signing[-required], when given)";
   }
   s.routes.push_back(std::move(r));
   return {};
@@ -273,6 +285,89 @@ std::vector<SettingSpec> make_specs() {
                    ".env file with the secret (default: first .env from the cwd up)",
                    [](S& s, const std::string& v, const std::string&) {
                      s.env_file = v;
+                     return std::string();
+                   }));
+  // ---- keysets
+  t.push_back(spec("jwks-file", K::value, "PATH", "none",
+                   "JWKS of the token keys (read again on SIGHUP)",
+                   [](S& s, const std::string& v, const std::string&) {
+                     s.jwks_file = v;
+                     return std::string();
+                   }));
+  t.push_back(spec("jwks-url", K::value, "URL", "none",
+                   "https URL of a JWKS, refreshed in the background",
+                   [](S& s, const std::string& v, const std::string&) {
+                     s.jwks_url = v;
+                     return std::string();
+                   }));
+  t.push_back(spec("jwks-ca-file", K::value, "PATH", "system",
+                   "CA bundle (PEM) to trust for the JWKS URL",
+                   [](S& s, const std::string& v, const std::string&) {
+                     s.jwks_ca_file = v;
+                     return std::string();
+                   }));
+  t.push_back(spec("jwks-refresh-seconds", K::value, "SECONDS", "300",
+                   "refresh interval of the JWKS URL, 1..86400",
+                   number(&S::jwks_refresh_seconds, 1, 86400, "expected 1..86400 seconds")));
+  // ---- message signatures
+  t.push_back(spec("message-signing", K::value, "off|on|required", "off",
+                   "simple mode: check message signatures on every route\n"
+                   "(required: refuse tokens that call for none)",
+                   [](S& s, const std::string& v, const std::string& where) {
+                     if (v == "off") {
+                       s.message_signing = SigningMode::off;
+                     } else if (v == "on") {
+                       s.message_signing = SigningMode::on;
+                     } else if (v == "required") {
+                       s.message_signing = SigningMode::required;
+                     } else {
+                       return bad(where, "expected off, on or required");
+                     }
+                     return std::string();
+                   }));
+  t.push_back(spec("account-signing-secret-file", K::value, "PATH", "none",
+                   "account message-signing secret (base64 or base64url)",
+                   [](S& s, const std::string& v, const std::string&) {
+                     s.account_signing_secret_file = v;
+                     return std::string();
+                   }));
+  t.push_back(spec("account-signing-key-id", K::value, "ID", "any",
+                   "the mskid tokens must name for account signatures",
+                   [](S& s, const std::string& v, const std::string& where) {
+                     if (v.size() > kMaxKeyIdSize || !is_printable(v)) {
+                       return bad(where, "printable ASCII, at most 128 bytes");
+                     }
+                     s.account_signing_key_id = v;
+                     return std::string();
+                   }));
+  t.push_back(spec("signature-base-url", K::value, "URL", "forwarded",
+                   "public scheme://host[:port] signatures are made for\n"
+                   "(instead of X-Forwarded-Proto and X-Forwarded-Host)",
+                   [](S& s, const std::string& v, const std::string&) {
+                     s.signature_base_url = v;  // checked by RequestCheck::create
+                     return std::string();
+                   }));
+  t.push_back(spec(
+      "signature-skew", K::value, "SECONDS", "60", "clock skew allowed on created/expires, 0..300",
+      number(&S::signature_skew, 0, static_cast<std::uint64_t>(kMaxSignatureSkewSeconds),
+             "expected 0..300 seconds")));
+  t.push_back(spec("forwarded-body", K::toggle, "", "off",
+                   "the gateway sends the client's body with the check\n"
+                   "(Envoy with_request_body): Content-Digest is checked",
+                   toggle(&S::forwarded_body)));
+  t.push_back(spec("replay-store", K::value, "none|memory|URL", "none",
+                   "remember signatures so each is accepted once: memory (this\n"
+                   "process), redis://[USER:PASS@]HOST[:PORT][/DB] or unix:PATH[?db=N]\n"
+                   "(shared by every instance)",
+                   [](S& s, const std::string& v, const std::string&) {
+                     s.replay_store = v;  // checked by make_replay_store; may hold a password
+                     return std::string();
+                   }));
+  t.push_back(spec("replay-fail", K::value, "open|closed", "closed",
+                   "when the replay store cannot answer: refuse (closed) or let through",
+                   [](S& s, const std::string& v, const std::string& where) {
+                     if (v != "open" && v != "closed") return bad(where, "expected open or closed");
+                     s.replay_fail_open = v == "open";
                      return std::string();
                    }));
   // ---- the answer
@@ -603,6 +698,11 @@ Configured<Settings> load_settings(const std::vector<std::string>& args,
         "no listener: give --listen HOST:PORT or unix:PATH (or listen = ... in the config file, "
         "or APPROOV_AUTHD_LISTEN)");
   }
+  if (!s.routes.empty() && s.message_signing != SigningMode::off) {
+    return Result::failure(
+        "message-signing applies to simple mode only: with routes, write message-signing on "
+        "the route lines (route /api message-signing protected)");
+  }
   if (!s.routes.empty() && !s.binding_headers.empty()) {
     return Result::failure(
         "token-binding-header applies to simple mode only: with routes, give the headers on the "
@@ -630,8 +730,9 @@ usage: approov-authd --listen HOST:PORT|unix:PATH [options]
 
 Answers 200 (empty body) when the request carries a valid Approov token, else the failure
 response (default 401 {} application/json). The secret comes from APPROOV_BASE64_SECRET or
-APPROOV_BASE64URL_SECRET (environment or .env) or from --secret-file. SIGHUP reloads the
-config file, the .env file and the secret files; SIGTERM/SIGINT stop gracefully.
+APPROOV_BASE64URL_SECRET (environment or .env) or from --secret-file, the keys of other
+tokens from a keyset (--jwks-file, --jwks-url). SIGHUP reloads the config file, the .env file,
+the secret files and the JWKS file; SIGTERM/SIGINT stop gracefully.
 
 Every setting below is a flag, an environment variable (APPROOV_AUTHD_ and the name in
 capitals with _ for -: APPROOV_AUTHD_CORS_PREFLIGHT=on; a list separated by commas) and a
@@ -679,6 +780,7 @@ lines (longest prefix on whole segments wins; a path no route matches is denied)
   route /api protected
   route /api/pay binding Authorization X-Device-Id
   route /beta report-only [binding HEADER...]
+  route /v1/orders message-signing protected   (message-signing-required: no unsigned)
 )";
   return out;
 }

@@ -23,10 +23,20 @@
 
 namespace approov::authd {
 
+/// The largest client body a gateway may forward with a check (forwarded-body).
+inline constexpr std::uint64_t kMaxForwardedBody = 1024 * 1024;
+
 /// A secret file and the key id a token's `kid` must name to use it (empty: none).
 struct SecretFile {
   std::string path;
   std::string key_id;
+};
+
+/// Message signatures in simple mode (no route lines): on every checked route, or not.
+enum class SigningMode : std::uint8_t {
+  off,
+  on,        ///< check a signature when the token calls for one (`ipk`, or `mskid`)
+  required,  ///< and refuse a token that calls for none (`missing_signature`)
 };
 
 /// Everything read from the config file, the environment and the command line.
@@ -54,6 +64,28 @@ struct Settings {
   // Of the secret files; unset: either alphabet (standard base64, else base64url), as the CLI.
   std::optional<SecretEncoding> secret_encoding;
   std::string env_file;  // empty: the first .env found from the working directory up
+  // Keysets (docs/KEYSETS.md): a JWKS file (read again on every reload) and/or a JWKS URL
+  // (fetched at start-up, then refreshed in the background). With either, the HS256 secret
+  // is optional: the token's alg and kid pick the key.
+  std::string jwks_file;
+  std::string jwks_url;
+  std::string jwks_ca_file;  // a CA bundle for the JWKS URL instead of the system's
+  std::int64_t jwks_refresh_seconds = 300;
+
+  // Message signatures (docs/SIDECAR.md, "Message signing"). Per route: the route line's
+  // `message-signing` word; simple mode: `message-signing = on|required`.
+  SigningMode message_signing = SigningMode::off;
+  std::string account_signing_secret_file;  // empty: no account signatures
+  std::string account_signing_key_id;       // a token's mskid must equal it when set
+  std::string signature_base_url;           // scheme://authority replacing the forwarded ones
+  std::int64_t signature_skew = 60;
+  // The gateway sends the client's body with the check (Envoy with_request_body): the body
+  // and its own Content-Length are the client's, and Content-Digest is checked against it.
+  bool forwarded_body = false;
+  // The replay store (make_replay_store's text: none, memory, redis://..., unix:...) and
+  // whether a store that cannot answer lets requests through.
+  std::string replay_store = "none";
+  bool replay_fail_open = false;
 
   FailureResponse failure;
   bool claim_headers = true;

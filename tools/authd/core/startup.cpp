@@ -1,5 +1,6 @@
 #include "core/startup.hpp"
 
+#include <cstdlib>
 #include <utility>
 #include <vector>
 
@@ -64,7 +65,13 @@ std::string describe(const Settings& s, const Policy& p) {
   out += "  token header " + p.check.source().header +
          (p.check.source().prefix.empty() ? "" : " (prefix \"" + p.check.source().prefix + "\")") +
          "\n";
-  if (s.secret_files.empty()) {
+  const bool keyset = !s.jwks_file.empty() || !s.jwks_url.empty();
+  if (!s.jwks_file.empty()) out += "  keyset from file " + s.jwks_file + "\n";
+  if (!s.jwks_url.empty()) out += "  keyset from " + s.jwks_url + "\n";
+  if (s.secret_files.empty() && keyset && std::getenv("APPROOV_BASE64_SECRET") == nullptr &&
+      std::getenv("APPROOV_BASE64URL_SECRET") == nullptr) {
+    out += "  no shared secret (keyset only)\n";
+  } else if (s.secret_files.empty()) {
     out += "  secret from the environment\n";
   } else {
     out += s.secret_files.size() == 1 ? "  secret from file " : "  secrets from files ";
@@ -75,11 +82,18 @@ std::string describe(const Settings& s, const Policy& p) {
     out += "\n";
   }
   out += "  failure " + std::to_string(p.failure.status) + " " + p.failure.content_type + "\n";
+  if (p.replay_store) {
+    out += "  replay store " + p.replay_store->description() +
+           (p.replay_fail_open ? " (fail-open)" : " (fail-closed)") + "\n";
+  }
   out += std::string("  claim headers ") + (p.claim_headers ? "on" : "off") + "\n";
   out += std::string("  cors preflight ") + (p.cors_preflight ? "on" : "off") + "\n";
   for (const Route& r : p.routes.routes()) {
     out += "  route " + r.prefix + " ";
     if (r.policy.report_only) out += "report-only ";
+    if (r.policy.signing.enabled) {
+      out += r.policy.signing.require_signature ? "message-signing-required " : "message-signing ";
+    }
     switch (r.policy.protection) {
       case Protection::none:
         out += "unprotected";
