@@ -318,6 +318,43 @@ TEST(Settings, PrecedenceFlagThenVariableThenFileThenDefault) {
   EXPECT_TRUE(missing) << missing.error();
 }
 
+// The variables the example servers read configure the sidecar too; its own APPROOV_AUTHD_*
+// name for a setting wins over them, and a flag over both.
+TEST(Settings, TheServersVariablesConfigureTheSidecarBelowItsOwn) {
+  const Env shared{{"APPROOV_AUTHD_LISTEN", "127.0.0.1:1"},
+                   {"APPROOV_JWKS_FILE", "/etc/approov/keys.jwks"},
+                   {"APPROOV_JWKS_URL", "https://keys.example.com/jwks"},
+                   {"APPROOV_JWKS_CA_FILE", "/etc/approov/ca.pem"},
+                   {"APPROOV_AUDIENCE", "api.example.com"},
+                   {"APPROOV_ISSUER", "acme.approov.io"},
+                   {"APPROOV_REPLAY_STORE", "memory"},
+                   {"APPROOV_REPLAY_FAIL", "open"},
+                   {"APPROOV_SIGNATURE_BASE_URL", "https://api.example.com"}};
+  auto r = load_settings({}, shared);
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r.value().jwks_file, "/etc/approov/keys.jwks");
+  EXPECT_EQ(r.value().jwks_url, "https://keys.example.com/jwks");
+  EXPECT_EQ(r.value().jwks_ca_file, "/etc/approov/ca.pem");
+  EXPECT_EQ(r.value().audience, std::optional<std::string>("api.example.com"));
+  EXPECT_EQ(r.value().issuer, std::optional<std::string>("acme.approov.io"));
+  EXPECT_EQ(r.value().replay_store, "memory");
+  EXPECT_TRUE(r.value().replay_fail_open);
+  EXPECT_EQ(r.value().signature_base_url, "https://api.example.com");
+
+  Env both = shared;
+  both["APPROOV_AUTHD_AUDIENCE"] = "own.example.com";
+  auto own = load_settings({"--issuer", "flag.approov.io"}, both);
+  ASSERT_TRUE(own) << own.error();
+  EXPECT_EQ(own.value().audience, std::optional<std::string>("own.example.com"));
+  EXPECT_EQ(own.value().issuer, std::optional<std::string>("flag.approov.io"));
+
+  // A bad value is named by the variable it came from.
+  auto bad = load_settings(
+      {}, Env{{"APPROOV_AUTHD_LISTEN", "127.0.0.1:1"}, {"APPROOV_REPLAY_FAIL", "sometimes"}});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().find("APPROOV_REPLAY_FAIL"), std::string::npos) << bad.error();
+}
+
 TEST(Settings, VariablesAreValidatedAndNamed) {
   const std::vector<std::pair<Env, std::string>> cases = {
       {{{"APPROOV_AUTHD_LISTEN", "x:1"}, {"APPROOV_AUTHD_THREADS", "0"}},

@@ -469,11 +469,34 @@ std::string read_config_file(const std::string& path, Layer& layer) {
 // APPROOV_AUTHD_* variables: a list's values are separated by its separator (blanks around
 // each value dropped, empty ones skipped); a variable set to "" gives an empty list, or "" to
 // a single-valued setting.
+// The variables the library and the example servers read, taken by the sidecar too (below its
+// own APPROOV_AUTHD_* name for the same setting), so that one environment configures either.
+const char* shared_variable(std::string_view setting) {
+  static constexpr std::pair<std::string_view, const char*> kShared[] = {
+      {"jwks-file", "APPROOV_JWKS_FILE"},
+      {"jwks-url", "APPROOV_JWKS_URL"},
+      {"jwks-ca-file", "APPROOV_JWKS_CA_FILE"},
+      {"audience", "APPROOV_AUDIENCE"},
+      {"issuer", "APPROOV_ISSUER"},
+      {"replay-store", "APPROOV_REPLAY_STORE"},
+      {"replay-fail", "APPROOV_REPLAY_FAIL"},
+      {"signature-base-url", "APPROOV_SIGNATURE_BASE_URL"},
+  };
+  for (const auto& [name, variable] : kShared) {
+    if (name == setting) return variable;
+  }
+  return nullptr;
+}
+
 void read_environment(const std::map<std::string, std::string>& env, Layer& layer) {
   for (const SettingSpec& spec : setting_specs()) {
-    const std::string name = environment_name(spec.name);
-    const auto it = env.find(name);
-    if (it == env.end()) continue;
+    std::string name = environment_name(spec.name);
+    auto it = env.find(name);
+    if (it == env.end()) {
+      const char* shared = shared_variable(spec.name);
+      if (shared == nullptr || (it = env.find(shared)) == env.end()) continue;
+      name = shared;
+    }
     auto& values = layer[&spec];
     if (spec.kind != SettingKind::list) {
       values.push_back({it->second, name});
