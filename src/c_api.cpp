@@ -50,18 +50,11 @@ void write_error(char* error, std::size_t size, const std::string& message) noex
   error[n] = '\0';
 }
 
-approov_verifier* make_verifier(approov::Configured<approov::Secret> secret,
-                                std::int64_t leeway_seconds, char* error,
+// The one place a C verifier is built: every failure becomes a message in the caller's buffer.
+approov_verifier* make_verifier(const approov::VerifierConfig& config, char* error,
                                 std::size_t error_size) noexcept {
   try {
-    if (!secret) {
-      write_error(error, error_size, secret.error());
-      return nullptr;
-    }
-    approov::VerifierConfig config;
-    config.secrets.push_back(std::move(secret).value());
-    config.leeway_seconds = leeway_seconds;
-    auto verifier = approov::TokenVerifier::create(std::move(config));
+    auto verifier = approov::TokenVerifier::create(config);
     if (!verifier) {
       write_error(error, error_size, verifier.error());
       return nullptr;
@@ -71,6 +64,24 @@ approov_verifier* make_verifier(approov::Configured<approov::Secret> secret,
     write_error(error, error_size, "out of memory");
   } catch (...) {
     write_error(error, error_size, "internal error");
+  }
+  return nullptr;
+}
+
+approov_verifier* make_verifier(approov::Configured<approov::Secret> secret,
+                                std::int64_t leeway_seconds, char* error,
+                                std::size_t error_size) noexcept {
+  if (!secret) {
+    write_error(error, error_size, secret.error());
+    return nullptr;
+  }
+  try {
+    approov::VerifierConfig config;
+    config.secrets.push_back(std::move(secret).value());
+    config.leeway_seconds = leeway_seconds;
+    return make_verifier(config, error, error_size);
+  } catch (const std::bad_alloc&) {
+    write_error(error, error_size, "out of memory");
   }
   return nullptr;
 }
@@ -282,19 +293,7 @@ approov_verifier* approov_verifier_new_from_config(const approov_config* config,
     write_error(error, error_size, "no configuration (NULL)");
     return nullptr;
   }
-  try {
-    auto verifier = approov::TokenVerifier::create(config->config);
-    if (!verifier) {
-      write_error(error, error_size, verifier.error());
-      return nullptr;
-    }
-    return new approov_verifier{std::move(verifier).value()};
-  } catch (const std::bad_alloc&) {
-    write_error(error, error_size, "out of memory");
-  } catch (...) {
-    write_error(error, error_size, "internal error");
-  }
-  return nullptr;
+  return make_verifier(config->config, error, error_size);
 }
 
 void approov_verifier_free(approov_verifier* verifier) {
