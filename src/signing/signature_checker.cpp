@@ -162,6 +162,27 @@ Reason check_content_digest(std::string_view field_value, std::string_view body)
   return any ? Reason::ok : Reason::bad_content_digest;
 }
 
+// P-256's group order n, big-endian. An ECDSA signature (r, s) has a twin (r, n - s) that
+// verifies over the same base and key (high-S is accepted), which anyone holding the first can
+// compute. The replay key takes the smaller of s and n - s, so that both are one signature.
+constexpr std::uint8_t kP256Order[32] = {
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
+
+// `sig` is a verified P-256 signature r||s (64 bytes, s in [1, n-1]); replaces s by n - s
+// when that is smaller.
+void canonical_ecdsa_s(std::uint8_t* sig) noexcept {
+  std::uint8_t* s = sig + 32;
+  std::uint8_t flipped[32];
+  int borrow = 0;
+  for (int i = 31; i >= 0; --i) {
+    int d = static_cast<int>(kP256Order[i]) - static_cast<int>(s[i]) - borrow;
+    borrow = d < 0 ? 1 : 0;
+    flipped[i] = static_cast<std::uint8_t>(d + (borrow != 0 ? 256 : 0));
+  }
+  if (std::memcmp(flipped, s, sizeof flipped) < 0) std::memcpy(s, flipped, sizeof flipped);
+}
+
 bool request_has_body(const RequestView& request) noexcept {
   if (count_fields(request, "transfer-encoding").count != 0) return true;
   const FieldCount length = count_fields(request, "content-length");
@@ -374,8 +395,10 @@ Reason SignatureChecker::check(const RequestView& request, const Claims& claims,
   }
 
   // 8. Replay: each signature is accepted once until it has expired (with the skew). The key
-  // is a digest of the label and the signature's bytes, never the signature itself.
+  // is a digest of the label and the signature's bytes, never the signature itself; an ECDSA
+  // signature's bytes in their low-S form, so that its twin (r, n - s) is the same signature.
   if (config_.replay_store) {
+    if (install) canonical_ecdsa_s(sig);
     std::uint8_t digest[detail::kSha256Size];
     detail::Sha256 hash;
     hash.update(label);

@@ -5,6 +5,7 @@ one is refused as replayed by the other; Redis stopped: fail-closed refuses
 (replay_store_unavailable), fail-open lets requests through, both log it and recover when Redis
 returns, and no output holds the Redis password. Requests are signed by `approov-token sign`
 and asked the way nginx asks (test_signing.forwarded)."""
+import base64
 import os
 import subprocess
 import sys
@@ -19,6 +20,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from redis_harness import REDIS_SERVER, RedisServer  # noqa: E402
 
 PASSWORD = "Redis-Pa55:w@rd"
+# The order of P-256's group: (r, s) and (r, n - s) are both valid ECDSA signatures.
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 ROUTES = ["--route", "/v1 message-signing-required protected"]
 
 
@@ -54,6 +57,25 @@ class Memory(unittest.TestCase):
         m = a.metrics()
         self.assertEqual(m['approov_authd_requests_total{decision="deny",reason='
                            '"replayed_signature"}'], 2)
+
+
+    def test_the_other_ecdsa_signature_of_the_same_request_is_a_replay(self):
+        # (r, s) and (r, n - s) both verify (high-S is accepted): an attacker who captured a
+        # signed request can send it again with s flipped, other bytes under the same label.
+        # The store must see the same signature, or a captured request passes twice.
+        dev = Signer(self)
+        a = Authd(self, ["--replay-store", "memory"] + ROUTES)
+        tok = [("Approov-Token", dev.token)]
+        sig = tok + dev.sign("GET", "http://%s/v1/orders?id=7" % PUBLIC, tok)
+        self.assertEqual(ask(a, sig + forwarded()), 200)
+        value = next(v for n, v in sig if n == "Signature")
+        label, encoded = value.split("=", 1)
+        raw = base64.b64decode(encoded.strip(":"))
+        r, s = raw[:32], int.from_bytes(raw[32:], "big")
+        flipped = base64.b64encode(r + (P256_ORDER - s).to_bytes(32, "big")).decode()
+        other = [(n, "%s=:%s:" % (label, flipped) if n == "Signature" else v) for n, v in sig]
+        self.assertEqual(ask(a, other + forwarded()), 401)
+        self.assertEqual(answers(a), {"stored": 1, "replayed": 1, "unavailable": 0})
 
 
 @unittest.skipUnless(CLI, "APPROOV_TOKEN_CLI not set")
