@@ -729,6 +729,50 @@ TEST(MessageSigning, ReplayedSignaturesAreRefusedWhenTheStoreIsOn) {
   EXPECT_EQ(check(s), Reason::ok);
 }
 
+// An ECDSA signature (r, s) has a twin (r, n - s) over the same base and key, which anyone
+// holding the first can compute: both verify (high-S is accepted, as the SDKs may send it), but
+// the replay store must take them for one signature.
+TEST(MessageSigning, TheOtherEcdsaSignatureOfTheSameRequestIsAReplay) {
+  static constexpr std::uint8_t kOrder[32] = {0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00,
+                                              0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                              0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
+                                              0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
+  Signed s = install_signed();
+  std::string value;
+  for (const auto& [n, v] : s.fields) {
+    if (iequals(n, "Signature")) value = v;  // install=:BASE64:
+  }
+  const std::size_t open = value.find(':');
+  const std::size_t close = value.rfind(':');
+  ASSERT_LT(open, close);
+  std::uint8_t sig[64];
+  ASSERT_EQ(base64::decode(std::string_view(value).substr(open + 1, close - open - 1),
+                           base64::Alphabet::standard, base64::Padding::required, sig, sizeof sig),
+            64);
+  int borrow = 0;
+  for (int i = 31; i >= 0; --i) {  // s := n - s
+    const int d = static_cast<int>(kOrder[i]) - static_cast<int>(sig[32 + i]) - borrow;
+    borrow = d < 0 ? 1 : 0;
+    sig[32 + i] = static_cast<std::uint8_t>(d + (borrow != 0 ? 256 : 0));
+  }
+  Signed twin = s;
+  twin.set("Signature", value.substr(0, open + 1) +
+                            base64::encode(sig, sizeof sig, base64::Alphabet::standard, true) +
+                            ":");
+  EXPECT_EQ(check(twin), Reason::ok);  // a valid signature in its own right
+
+  MessageSigningConfig c = signing_config();
+  c.replay_store = make_memory_replay_store(1024);
+  const RequestCheck rc = make_signing_check(c);
+  EXPECT_EQ(check(s, rc), Reason::ok);
+  EXPECT_EQ(check(twin, rc), Reason::replayed_signature);
+  MessageSigningConfig c2 = signing_config();
+  c2.replay_store = make_memory_replay_store(1024);
+  const RequestCheck rc2 = make_signing_check(c2);
+  EXPECT_EQ(check(twin, rc2), Reason::ok);  // the other order too
+  EXPECT_EQ(check(s, rc2), Reason::replayed_signature);
+}
+
 TEST(MessageSigning, PublicBaseUrlReplacesTheRequestsSchemeAndAuthority) {
   MessageSigningConfig c = signing_config();
   c.base_url = "https://API.example.com:443/";
