@@ -19,33 +19,20 @@
 
 #include "counting_allocator.hpp"
 #include "keyset_cases.hpp"
+#include "openssl_allocations.hpp"
 
 namespace {
-
-std::atomic<std::uint64_t> g_openssl_allocations{0};
-
-void* openssl_malloc(std::size_t size, const char*, int) {
-  g_openssl_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size);
-}
-void* openssl_realloc(void* p, std::size_t size, const char*, int) {
-  g_openssl_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::realloc(p, size);
-}
-void openssl_free(void* p, const char*, int) {
-  std::free(p);
-}
 
 std::uint64_t g_our_allocations_in_verify = 0;
 
 template <class Op>
 void measure(benchmark::State& state, const Op& op, bool is_verify) {
   const std::uint64_t ours = approov::testing::heap_allocations();
-  const std::uint64_t theirs = g_openssl_allocations.load();
+  const std::uint64_t theirs = approov::testing::openssl_allocations();
   for (auto _ : state) benchmark::DoNotOptimize(op());
   const auto n = static_cast<double>(state.iterations());
   const std::uint64_t our_count = approov::testing::heap_allocations() - ours;
-  const std::uint64_t their_count = g_openssl_allocations.load() - theirs;
+  const std::uint64_t their_count = approov::testing::openssl_allocations() - theirs;
   if (is_verify) g_our_allocations_in_verify += our_count;
   state.counters["c++ allocs/op"] = static_cast<double>(our_count) / n;
   state.counters["openssl allocs/op"] = static_cast<double>(their_count) / n;
@@ -96,7 +83,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (CRYPTO_set_mem_functions(openssl_malloc, openssl_realloc, openssl_free) == 0) {
+  if (!approov::testing::count_openssl_allocations()) {
     std::fprintf(stderr, "note: OpenSSL allocations are not counted (allocator already in use)\n");
   }
   benchmark::Initialize(&argc, argv);

@@ -19,23 +19,10 @@
 #include <string>
 
 #include "counting_allocator.hpp"
+#include "openssl_allocations.hpp"
 #include "signing_cases.hpp"
 
 namespace {
-
-std::atomic<std::uint64_t> g_openssl_allocations{0};
-
-void* openssl_malloc(std::size_t size, const char*, int) {
-  g_openssl_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size);
-}
-void* openssl_realloc(void* p, std::size_t size, const char*, int) {
-  g_openssl_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::realloc(p, size);
-}
-void openssl_free(void* p, const char*, int) {
-  std::free(p);
-}
 
 std::uint64_t g_max_own_allocations = 0;         // over the checks (floors are OpenSSL alone)
 std::map<std::string, double> g_openssl_per_op;  // by benchmark name
@@ -43,10 +30,10 @@ std::map<std::string, double> g_openssl_per_op;  // by benchmark name
 template <class Op>
 void measure(benchmark::State& state, const std::string& name, bool is_check, const Op& op) {
   const std::uint64_t own_before = approov::testing::heap_allocations();
-  const std::uint64_t ssl_before = g_openssl_allocations.load();
+  const std::uint64_t ssl_before = approov::testing::openssl_allocations();
   for (auto _ : state) benchmark::DoNotOptimize(op());
   const std::uint64_t own = approov::testing::heap_allocations() - own_before;
-  const std::uint64_t ssl = g_openssl_allocations.load() - ssl_before;
+  const std::uint64_t ssl = approov::testing::openssl_allocations() - ssl_before;
   const auto n = static_cast<std::uint64_t>(state.iterations());
   if (is_check && n != 0 && (own + n - 1) / n > g_max_own_allocations) {
     g_max_own_allocations = (own + n - 1) / n;
@@ -93,7 +80,7 @@ class Reporter : public benchmark::ConsoleReporter {
 
 int main(int argc, char** argv) {
   // Before any OpenSSL allocation, so that all of OpenSSL's heap use is seen.
-  if (CRYPTO_set_mem_functions(openssl_malloc, openssl_realloc, openssl_free) == 0) {
+  if (!approov::testing::count_openssl_allocations()) {
     std::fprintf(stderr, "note: OpenSSL allocations are not counted (allocator already in use)\n");
   }
   benchmark::Initialize(&argc, argv);

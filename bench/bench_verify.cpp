@@ -20,22 +20,7 @@
 
 #include "bench_cases.hpp"
 #include "counting_allocator.hpp"
-
-namespace {
-
-void* openssl_malloc(std::size_t size, const char*, int) {
-  approov::testing::record_allocation();
-  return std::malloc(size);
-}
-void* openssl_realloc(void* p, std::size_t size, const char*, int) {
-  approov::testing::record_allocation();
-  return std::realloc(p, size);
-}
-void openssl_free(void* p, const char*, int) {
-  std::free(p);
-}
-
-}  // namespace
+#include "openssl_allocations.hpp"
 
 namespace {
 
@@ -117,7 +102,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
 
 int main(int argc, char** argv) {
   // Must precede any OpenSSL allocation so that OpenSSL's heap use is counted too.
-  if (CRYPTO_set_mem_functions(openssl_malloc, openssl_realloc, openssl_free) == 0) {
+  if (!approov::testing::count_openssl_allocations(/*also_as_ours=*/true)) {
     std::fprintf(stderr, "note: OpenSSL allocations are not counted (allocator already in use)\n");
   }
   benchmark::Initialize(&argc, argv);

@@ -18,23 +18,10 @@
 #include <string_view>
 
 #include "counting_allocator.hpp"
+#include "openssl_allocations.hpp"
 #include "signing_cases.hpp"
 
 namespace {
-
-std::atomic<unsigned long long> g_openssl_allocations{0};
-
-void* openssl_malloc(std::size_t size, const char*, int) {
-  g_openssl_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size);
-}
-void* openssl_realloc(void* p, std::size_t size, const char*, int) {
-  g_openssl_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::realloc(p, size);
-}
-void openssl_free(void* p, const char*, int) {
-  std::free(p);
-}
 
 int usage() {
   std::fprintf(stderr, "usage: approov-signing-loop check|floor get|post N\n");
@@ -53,7 +40,7 @@ template <class Op>
 }  // namespace
 
 int main(int argc, char** argv) {
-  CRYPTO_set_mem_functions(openssl_malloc, openssl_realloc, openssl_free);
+  (void)approov::testing::count_openssl_allocations();
   if (argc != 4) return usage();
   const std::string_view what = argv[1];
   const std::string_view name = argv[2];
@@ -66,13 +53,13 @@ int main(int argc, char** argv) {
   const approov::bench::SignedRequest request(name);
   const approov::bench::EcdsaFloor floor(request);
   const unsigned long long own_before = approov::testing::heap_allocations();
-  const unsigned long long ssl_before = g_openssl_allocations.load();
+  const unsigned long long ssl_before = approov::testing::openssl_allocations();
   const long unexpected = what == "check"
                               ? run_loop([&] { return request.run() == approov::Reason::ok; }, n)
                               : run_loop([&] { return floor.run(); }, n);
   std::fprintf(stderr, "allocations: own %llu openssl %llu\n",
                static_cast<unsigned long long>(approov::testing::heap_allocations() - own_before),
-               g_openssl_allocations.load() - ssl_before);
+               approov::testing::openssl_allocations() - ssl_before);
   if (unexpected != 0) {
     std::fprintf(stderr, "%ld of %ld iterations gave an unexpected result\n", unexpected, n);
     return 1;
