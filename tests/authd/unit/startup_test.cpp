@@ -2,6 +2,7 @@
 #include "core/startup.hpp"
 
 #include <gtest/gtest.h>
+#include <netdb.h>
 
 #include "sidecar.hpp"
 
@@ -31,7 +32,6 @@ TEST(Startup, ListenersAreCheckedBeforeBinding) {
   const std::vector<std::pair<std::pair<std::vector<std::string>, std::string>, std::string>>
       refused = {
           {{{"127.0.0.1:8081"}, "127.0.0.1:8081"}, "admin-listen 127.0.0.1:8081 is the address"},
-          {{{"127.0.0.1:8081"}, "localhost:8081"}, "admin listener needs an address of its own"},
           {{{"0.0.0.0:8081"}, "127.0.0.1:8081"}, "admin-listen"},
           {{{"127.0.0.1:8081"}, "0.0.0.0:8081"}, "admin-listen"},
           {{{"unix:/tmp/a.sock"}, "unix:/tmp/a.sock"}, "admin-listen"},
@@ -45,6 +45,16 @@ TEST(Startup, ListenersAreCheckedBeforeBinding) {
   for (const auto& [in, needle] : refused) {
     const std::string err = error_of(in.first, in.second);
     EXPECT_NE(err.find(needle), std::string::npos) << err;
+  }
+  // A host name is compared by the addresses it resolves to: only where `localhost` resolves
+  // (a minimal chroot may have no /etc/hosts entry for it).
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  addrinfo* found = nullptr;
+  if (getaddrinfo("localhost", nullptr, &hints, &found) == 0) {
+    freeaddrinfo(found);
+    const std::string err = error_of({"127.0.0.1:8081"}, "localhost:8081");
+    EXPECT_NE(err.find("admin listener needs an address of its own"), std::string::npos) << err;
   }
 }
 
