@@ -7,6 +7,7 @@ X-Original-Content-Length), or, with forwarded-body (Envoy with_request_body), t
 request itself with the client's body. Requests are signed by the real `approov-token sign`.
 """
 import base64
+import http.client
 import os
 import subprocess
 import unittest
@@ -95,13 +96,14 @@ class ForwardedRequest(unittest.TestCase):
     def test_a_forwarded_field_given_twice_is_denied(self):
         sig = self.signed()
         for twice in ("X-Forwarded-Host", "X-Forwarded-Proto", "X-Original-URI",
-                      "X-Original-Method", "X-Original-Content-Length"):
-            fields = forwarded(length=0)
+                      "X-Original-Method", "X-Original-Content-Length",
+                      "X-Original-Transfer-Encoding"):
+            fields = forwarded(length=0) + [("X-Original-Transfer-Encoding", "")]
             value = next(v for n, v in fields if n == twice)
             self.assertEqual(ask(self.a, sig + fields + [(twice, value)]), 401, twice)
         m = self.a.metrics()
         self.assertEqual(m['approov_authd_requests_total{decision="deny",reason="bad_forwarded"}'],
-                         3)
+                         4)
         self.assertEqual(m['approov_authd_requests_total{decision="deny",reason="bad_uri"}'], 2)
 
     def test_report_only_signing_routes_report_instead(self):
@@ -138,6 +140,30 @@ class ForwardedRequest(unittest.TestCase):
         self.assertEqual(ask(self.a, fields + forwarded("POST", "/v1/orders",
                                                          length=len(body))), 200)
         self.assertEqual(ask(self.a, fields + forwarded("POST", "/v1/orders", length=1)), 401)
+
+    def test_a_chunked_body_needs_a_signed_content_digest(self):
+        # A chunked body has no length to forward: the recipes forward the client's
+        # Transfer-Encoding, and a signature made without content-digest (for a bodyless
+        # request) must not pass with a chunked body attached.
+        bodyless = self.signed(method="POST", uri="/v1/pay")
+        fields = forwarded("POST", "/v1/pay")
+        self.assertEqual(ask(self.a, bodyless + fields), 200)
+        self.assertEqual(ask(self.a, bodyless + fields + [("X-Original-Transfer-Encoding",
+                                                           "chunked")]), 401)
+        # An empty one (the gateway's variable for a request without) is no coding.
+        self.assertEqual(ask(self.a, bodyless + fields + [("X-Original-Transfer-Encoding", "")]),
+                         200)
+        m = self.a.metrics()
+        self.assertEqual(m['approov_authd_requests_total{decision="deny",reason="missing_component"}'],
+                         1)
+        # Signed with its digest, the chunked request passes (the digest is the upstream's to
+        # compare with the body).
+        body = b'{"amount": 1000}'
+        tok = [("Approov-Token", self.dev.token), ("Transfer-Encoding", "chunked")]
+        sig = [f for f in tok + self.dev.sign("POST", "http://%s/v1/pay" % PUBLIC, tok, body=body)
+               if f[0] != "Transfer-Encoding"]
+        self.assertEqual(ask(self.a, sig + fields + [("X-Original-Transfer-Encoding",
+                                                      "chunked")]), 200)
 
 
 @unittest.skipUnless(CLI, "APPROOV_TOKEN_CLI not set")
@@ -210,9 +236,30 @@ class Settings(unittest.TestCase):
             self.assertIn(needle, r.stderr, args)
 
 
+def chunked(port, path, headers, body, method="POST"):
+    """A request whose body is sent chunked -> (status, body)."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        c.putrequest(method, path, skip_accept_encoding=True)
+        for name, value in headers:
+            c.putheader(name, value)
+        c.putheader("Transfer-Encoding", "chunked")
+        c.endheaders()
+        c.send(b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
+        r = c.getresponse()
+        return r.status, r.read()
+    finally:
+        c.close()
+
+
 class SigningThroughProxy:
     """A signed request through a real gateway with its recipe from deploy/: mixed into a
     TestCase that defines start_proxy(authd_port, upstream_port) -> the proxy's port."""
+
+    # What the gateway answers a chunked request on a signing route whose signature does not
+    # cover a content-digest: the sidecar's 401, or the gateway's own refusal where it cannot
+    # tell the sidecar about the chunked body.
+    CHUNKED_REFUSED = 401
 
     def setUp(self):
         import harness
@@ -244,6 +291,25 @@ class SigningThroughProxy:
                                  body=body + b" ")[0], 401)
         tok = [("Approov-Token", self.dev.token)]
         self.assertEqual(request(self.port, "/signed/orders", tok)[0], 401)
+
+    def test_a_chunked_body_needs_a_signed_content_digest(self):
+        # A signature made for a bodyless request (no content-digest) must not pass with a
+        # chunked body attached: the gateway forwards the client's Transfer-Encoding.
+        bodyless = self.signed("POST", "/signed/pay")
+        self.assertEqual(request(self.port, "/signed/pay", bodyless + [("Content-Length", "0")],
+                                 "POST")[0], 200)
+        body = b'{"amount": 1000}'
+        self.assertEqual(chunked(self.port, "/signed/pay", bodyless, body)[0],
+                         self.CHUNKED_REFUSED)
+        # The genuine signed request, digest and all, still passes (with Content-Length, and
+        # chunked where the gateway lets chunked bodies through).
+        post = self.signed("POST", "/signed/pay", body)
+        self.assertEqual(request(self.port, "/signed/pay", post, "POST", body=body)[0], 200)
+        if self.CHUNKED_REFUSED == 401:
+            tok = [("Approov-Token", self.dev.token), ("Transfer-Encoding", "chunked")]
+            sig = [f for f in tok + self.dev.sign("POST", self.base + "/signed/pay", tok,
+                                                  body=body) if f[0] != "Transfer-Encoding"]
+            self.assertEqual(chunked(self.port, "/signed/pay", sig, body)[0], 200)
 
     def test_client_sent_forwarded_fields_are_replaced(self):
         # Signed for another host and scheme: claiming them in forwarded fields does not help.

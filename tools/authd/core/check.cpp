@@ -106,9 +106,12 @@ Original read_original(const Policy& p, const Headers& headers, const Request& r
 //   - scheme and authority: X-Forwarded-Proto and X-Forwarded-Host, which each recipe sets
 //     from the gateway's own variables, replacing any a client sent (else `http` and the check
 //     request's Host). `signature-base-url` replaces both in the core;
-//   - fields as forwarded, but Content-Length: the check request's own describes the check
-//     unless the gateway sends the client's body along (forwarded-body), so the client's
-//     length is read from X-Original-Content-Length, which the recipes set;
+//   - fields as forwarded, but Content-Length and Transfer-Encoding: the check request's own
+//     describe the check unless the gateway sends the client's body along (forwarded-body), so
+//     the client's are read from X-Original-Content-Length and X-Original-Transfer-Encoding,
+//     which the recipes set. The second matters for a chunked body: it has no length to
+//     forward, and without it the request would look bodyless, so a signature made without
+//     content-digest would pass with any chunked body attached;
 //   - the body only with forwarded-body (then Content-Digest is checked against it).
 // A value the gateway sets wrong can only make a signature fail (the base is what the client
 // signed or it does not verify); a value a client could choose would let a signature made for
@@ -140,9 +143,11 @@ class ForwardedRequest final : public RequestView {
     const FieldCount own_host = count_fields(headers_, "Host");
     const std::size_t length =
         with_body_ ? 0 : count_fields(headers_, "X-Original-Content-Length").count;
+    const std::size_t coding =
+        with_body_ ? 0 : count_fields(headers_, "X-Original-Transfer-Encoding").count;
     scheme_ = proto.count == 1 ? proto.first : std::string_view("http");
     authority_ = host.count == 1 ? host.first : own_host.first;
-    return proto.count <= 1 && host.count <= 1 && own_host.count <= 1 && length <= 1;
+    return proto.count <= 1 && host.count <= 1 && own_host.count <= 1 && length <= 1 && coding <= 1;
   }
 
   [[nodiscard]] std::string_view method() const noexcept override { return method_; }
@@ -150,11 +155,15 @@ class ForwardedRequest final : public RequestView {
   [[nodiscard]] std::string_view authority() const noexcept override { return authority_; }
   [[nodiscard]] std::string_view target() const noexcept override { return target_; }
   std::size_t fields(std::string_view name, FieldLineSink& sink) const noexcept override {
-    if (!with_body_ && iequals(name, "Content-Length")) {
-      // An empty one is no length (a gateway that sets it from a request without one).
-      NonEmpty non_empty(sink);
-      headers_.fields("X-Original-Content-Length", non_empty);
-      return non_empty.count;
+    if (!with_body_) {
+      // An empty one is no length or coding (a gateway that sets it from a request without).
+      const bool length = iequals(name, "Content-Length");
+      if (length || iequals(name, "Transfer-Encoding")) {
+        NonEmpty non_empty(sink);
+        headers_.fields(length ? "X-Original-Content-Length" : "X-Original-Transfer-Encoding",
+                        non_empty);
+        return non_empty.count;
+      }
     }
     return headers_.fields(name, sink);
   }
