@@ -252,15 +252,37 @@ void answer_check(Service& svc, std::size_t worker, const Request& req, Response
     }
   }
 
-  // The request must pass the route of every reading of its path (usually one route).
+  // The request must pass the route of every reading of its path (usually one route). With a
+  // replay store, its signature is still one signature: only one signing route (`recorder`:
+  // the last enforcing one, else the last report-only one) checks it against the store and
+  // records it, and it is checked last, so that a signature is recorded only once every other
+  // route has passed; the other signing routes check it without the store. (Checked and
+  // recorded per route, a second route would see the first one's record as a replay, and a
+  // report-only route would use up a signature an enforcing one then refused.)
+  std::size_t recorder = routes.count;
+  if (p.check_without_replay) {
+    for (std::size_t i = 0; i < routes.count; ++i) {
+      const RoutePolicy& rp = routes.routes[i]->policy;
+      if (rp.protection == Protection::none || !rp.signing.enabled) continue;
+      if (recorder == routes.count || !rp.report_only ||
+          routes.routes[recorder]->policy.report_only) {
+        recorder = i;
+      }
+    }
+  }
   const std::int64_t now = unix_now();
   bool checked = false;  // some route needed a token, and every such check so far passed
   Reason report_reason = Reason::ok;
   const Route* report_route = nullptr;
-  for (std::size_t i = 0; i < routes.count; ++i) {
+  for (std::size_t n = 0; n < routes.count; ++n) {
+    // The recorder's turn moves to the end; every other route keeps its order.
+    std::size_t i = n;
+    if (recorder < routes.count) i = n + 1 == routes.count ? recorder : (n < recorder ? n : n + 1);
     const Route* route = routes.routes[i];
     if (route->policy.protection == Protection::none) continue;
-    const Reason reason = p.check.check(view, now, route->policy, w.claims);
+    const RequestCheck& check =
+        recorder < routes.count && i != recorder ? *p.check_without_replay : p.check;
+    const Reason reason = check.check(view, now, route->policy, w.claims);
     if (reason == Reason::ok) {
       checked = true;
     } else if (route->policy.report_only) {
