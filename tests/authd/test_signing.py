@@ -13,7 +13,7 @@ import subprocess
 import unittest
 
 from harness import (AUTHD, CLI, SECRET_B64, VALID, Authd, authd_env, reload_and_wait,
-                     request, tmpdir)
+                     request, tmpdir, wait_until)
 
 PUBLIC = "api.example.com"
 ACCOUNT_B64 = "c2lnbmluZy1zZWNyZXQtZm9yLXRoZS1hY2NvdW50LTAxMjM0NTY3ODk="
@@ -200,6 +200,36 @@ class Settings(unittest.TestCase):
             f.write(base64.b64encode(b"another-account-signing-secret-0123456789").decode())
         reload_and_wait(a)
         self.assertEqual(ask(a, sig + forwarded()), 401)
+
+    def test_a_missing_account_secret_is_warned_about(self):
+        # Without the account secret, a token that carries mskid but no ipk (an account-signed
+        # app) passes unsigned on a message-signing route: say so at start-up, and in
+        # --check-config, so that a forgotten secret file does not go unnoticed.
+        def check_config(args):
+            r = subprocess.run([AUTHD, "--listen", "127.0.0.1:1", "--check-config"] + args,
+                               env=authd_env(), capture_output=True, text=True, timeout=20)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            return r.stderr
+        err = check_config(ROUTES)
+        self.assertIn("warning: ", err)
+        self.assertIn("account-signing-secret-file", err)
+        self.assertIn("mskid", err)
+        self.assertIn("unsigned", err)
+        d = tmpdir(self, "authd-sign-")
+        secret = os.path.join(d, "account")
+        with open(secret, "w") as f:
+            f.write(ACCOUNT_B64 + "\n")
+        self.assertEqual(check_config(ROUTES + ["--account-signing-secret-file", secret]), "")
+        self.assertEqual(check_config(["--route", "/ protected"]), "")
+        a = Authd(self, ROUTES)
+        wait_until(lambda: '"event":"warning"' in a.proc.stderr_text(), "the warning line")
+        line = next(ln for ln in a.proc.stderr_text().splitlines() if '"event":"warning"' in ln)
+        self.assertIn("account-signing-secret-file", line)
+        self.assertIn("mskid", line)
+        # Written right after the features line, which a start with the secret writes too.
+        b = Authd(self, ROUTES + ["--account-signing-secret-file", secret])
+        wait_until(lambda: '"event":"features"' in b.proc.stderr_text(), "the features line")
+        self.assertNotIn('"event":"warning"', b.proc.stderr_text())
 
     def test_forwarded_body_checks_the_content_digest(self):
         # Envoy's ext_authz with with_request_body: the check request is the client's (method,
