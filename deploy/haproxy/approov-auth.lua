@@ -24,7 +24,7 @@ local skip = {
   ["keep-alive"] = true, ["upgrade"] = true, ["te"] = true, ["expect"] = true,
   ["host"] = true, ["x-original-uri"] = true, ["x-original-method"] = true,
   ["x-forwarded-proto"] = true, ["x-forwarded-host"] = true,
-  ["x-original-content-length"] = true,
+  ["x-original-content-length"] = true, ["x-original-transfer-encoding"] = true,
 }
 
 -- Every value of a header (HAProxy indexes them from 0), as a list.
@@ -50,12 +50,18 @@ core.register_action("approov_auth", { "http-req" }, function(txn, authd)
   out["x-original-uri"] = { txn.f:url() }
   out["x-original-method"] = { txn.f:method() }
   -- For message signatures: the client's scheme (from HAProxy's own connection), Host and
-  -- body length (every value, so that two are denied); client-sent ones are skipped above.
+  -- body length or coding (every value, so that two are denied); client-sent ones are
+  -- skipped above.
   local tls = txn.f:ssl_fc()
   out["x-forwarded-proto"] = { (tls == true or tls == 1) and "https" or "http" }
   if headers["host"] then out["x-forwarded-host"] = all_values(headers["host"]) end
   if headers["content-length"] then
     out["x-original-content-length"] = all_values(headers["content-length"])
+  end
+  -- A chunked body has no length: its Transfer-Encoding tells the sidecar there is a body
+  -- (so that a signature without content-digest does not pass with one).
+  if headers["transfer-encoding"] then
+    out["x-original-transfer-encoding"] = all_values(headers["transfer-encoding"])
   end
 
   local client = core.httpclient()

@@ -67,7 +67,7 @@ class Yaml(unittest.TestCase):
         # nor one it takes the client's scheme, host or body length from (message signatures)
         for name in ("x-original-uri", "x-forwarded-uri", "x-original-method",
                      "x-forwarded-method", "x-forwarded-proto", "x-forwarded-host",
-                     "x-original-content-length"):
+                     "x-original-content-length", "x-original-transfer-encoding"):
             self.assertNotIn(name, allowed)
         # signed fields reach the sidecar, and the body, whole or not at all
         for name in ("signature", "signature-input", "content-digest"):
@@ -141,7 +141,8 @@ print(table.concat(left, " "))
         self.assertEqual(dyn["http"]["routers"]["api"]["middlewares"], ["approov-strip", "approov"])
         strip = dyn["http"]["middlewares"]["approov-strip"]["headers"]["customRequestHeaders"]
         self.assertEqual(strip, {"X-Original-URI": "", "X-Original-Method": "",
-                                 "X-Original-Content-Length": ""})
+                                 "X-Original-Content-Length": "",
+                                 "X-Original-Transfer-Encoding": ""})
         print("\nTraefik: YAML parsed and checked; NOT run (Traefik is not in Debian)")
 
 

@@ -493,7 +493,8 @@ class Recipes(unittest.TestCase):
                                    # for message signatures (see approov-auth-headers)
                                    "X-Forwarded-Proto": "$scheme",
                                    "X-Forwarded-Host": "$http_host",
-                                   "X-Original-Content-Length": "$content_length"})
+                                   "X-Original-Content-Length": "$content_length",
+                                   "X-Original-Transfer-Encoding": "$http_transfer_encoding"})
         (name, pod), = pod_specs(docs)
         conf = authd_conf(docs, pod, pod["containers"][0])
         self.assertEqual(setting(conf, "uri-header"), "X-Original-URI")

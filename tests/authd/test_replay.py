@@ -77,6 +77,27 @@ class Memory(unittest.TestCase):
         self.assertEqual(ask(a, other + forwarded()), 401)
         self.assertEqual(answers(a), {"stored": 1, "replayed": 1, "unavailable": 0})
 
+    def test_a_path_with_two_signing_routes_records_its_signature_once(self):
+        # /v1/Orders reads as /v1/orders and as /v1: it must pass both routes, and its
+        # signature is one signature. Checked and recorded per route, the second route saw the
+        # first one's record as a replay (and a report-only route read first used it up).
+        dev = Signer(self)
+        tok = [("Approov-Token", dev.token)]
+        for first in ("message-signing", "report-only message-signing"):
+            a = Authd(self, ["--replay-store", "memory",
+                             "--route", "/v1/orders %s protected" % first,
+                             "--route", "/v1 message-signing protected"])
+            sig = tok + dev.sign("GET", "http://%s/v1/Orders" % PUBLIC, tok)
+            fields = sig + forwarded(uri="/v1/Orders")
+            self.assertEqual(ask(a, fields), 200, first)
+            self.assertEqual(ask(a, fields), 401, first)  # still one use per signature
+            self.assertEqual(answers(a), {"stored": 1, "replayed": 1, "unavailable": 0}, first)
+            m = a.metrics()
+            self.assertEqual(m['approov_authd_requests_total{decision="allow",reason="ok"}'], 1,
+                             first)
+            self.assertEqual(m['approov_authd_requests_total{decision="deny",reason='
+                               '"replayed_signature"}'], 1, first)
+
 
 @unittest.skipUnless(CLI, "APPROOV_TOKEN_CLI not set")
 @unittest.skipIf(REDIS_SERVER is None, "redis-server not installed")

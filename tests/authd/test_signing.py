@@ -7,12 +7,13 @@ X-Original-Content-Length), or, with forwarded-body (Envoy with_request_body), t
 request itself with the client's body. Requests are signed by the real `approov-token sign`.
 """
 import base64
+import http.client
 import os
 import subprocess
 import unittest
 
 from harness import (AUTHD, CLI, SECRET_B64, VALID, Authd, authd_env, reload_and_wait,
-                     request, tmpdir)
+                     request, tmpdir, wait_until)
 
 PUBLIC = "api.example.com"
 ACCOUNT_B64 = "c2lnbmluZy1zZWNyZXQtZm9yLXRoZS1hY2NvdW50LTAxMjM0NTY3ODk="
@@ -95,13 +96,14 @@ class ForwardedRequest(unittest.TestCase):
     def test_a_forwarded_field_given_twice_is_denied(self):
         sig = self.signed()
         for twice in ("X-Forwarded-Host", "X-Forwarded-Proto", "X-Original-URI",
-                      "X-Original-Method", "X-Original-Content-Length"):
-            fields = forwarded(length=0)
+                      "X-Original-Method", "X-Original-Content-Length",
+                      "X-Original-Transfer-Encoding"):
+            fields = forwarded(length=0) + [("X-Original-Transfer-Encoding", "")]
             value = next(v for n, v in fields if n == twice)
             self.assertEqual(ask(self.a, sig + fields + [(twice, value)]), 401, twice)
         m = self.a.metrics()
         self.assertEqual(m['approov_authd_requests_total{decision="deny",reason="bad_forwarded"}'],
-                         3)
+                         4)
         self.assertEqual(m['approov_authd_requests_total{decision="deny",reason="bad_uri"}'], 2)
 
     def test_report_only_signing_routes_report_instead(self):
@@ -139,6 +141,30 @@ class ForwardedRequest(unittest.TestCase):
                                                          length=len(body))), 200)
         self.assertEqual(ask(self.a, fields + forwarded("POST", "/v1/orders", length=1)), 401)
 
+    def test_a_chunked_body_needs_a_signed_content_digest(self):
+        # A chunked body has no length to forward: the recipes forward the client's
+        # Transfer-Encoding, and a signature made without content-digest (for a bodyless
+        # request) must not pass with a chunked body attached.
+        bodyless = self.signed(method="POST", uri="/v1/pay")
+        fields = forwarded("POST", "/v1/pay")
+        self.assertEqual(ask(self.a, bodyless + fields), 200)
+        self.assertEqual(ask(self.a, bodyless + fields + [("X-Original-Transfer-Encoding",
+                                                           "chunked")]), 401)
+        # An empty one (the gateway's variable for a request without) is no coding.
+        self.assertEqual(ask(self.a, bodyless + fields + [("X-Original-Transfer-Encoding", "")]),
+                         200)
+        m = self.a.metrics()
+        self.assertEqual(m['approov_authd_requests_total{decision="deny",reason="missing_component"}'],
+                         1)
+        # Signed with its digest, the chunked request passes (the digest is the upstream's to
+        # compare with the body).
+        body = b'{"amount": 1000}'
+        tok = [("Approov-Token", self.dev.token), ("Transfer-Encoding", "chunked")]
+        sig = [f for f in tok + self.dev.sign("POST", "http://%s/v1/pay" % PUBLIC, tok, body=body)
+               if f[0] != "Transfer-Encoding"]
+        self.assertEqual(ask(self.a, sig + fields + [("X-Original-Transfer-Encoding",
+                                                      "chunked")]), 200)
+
 
 @unittest.skipUnless(CLI, "APPROOV_TOKEN_CLI not set")
 class Settings(unittest.TestCase):
@@ -175,6 +201,36 @@ class Settings(unittest.TestCase):
         reload_and_wait(a)
         self.assertEqual(ask(a, sig + forwarded()), 401)
 
+    def test_a_missing_account_secret_is_warned_about(self):
+        # Without the account secret, a token that carries mskid but no ipk (an account-signed
+        # app) passes unsigned on a message-signing route: say so at start-up, and in
+        # --check-config, so that a forgotten secret file does not go unnoticed.
+        def check_config(args):
+            r = subprocess.run([AUTHD, "--listen", "127.0.0.1:1", "--check-config"] + args,
+                               env=authd_env(), capture_output=True, text=True, timeout=20)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            return r.stderr
+        err = check_config(ROUTES)
+        self.assertIn("warning: ", err)
+        self.assertIn("account-signing-secret-file", err)
+        self.assertIn("mskid", err)
+        self.assertIn("unsigned", err)
+        d = tmpdir(self, "authd-sign-")
+        secret = os.path.join(d, "account")
+        with open(secret, "w") as f:
+            f.write(ACCOUNT_B64 + "\n")
+        self.assertEqual(check_config(ROUTES + ["--account-signing-secret-file", secret]), "")
+        self.assertEqual(check_config(["--route", "/ protected"]), "")
+        a = Authd(self, ROUTES)
+        wait_until(lambda: '"event":"warning"' in a.proc.stderr_text(), "the warning line")
+        line = next(ln for ln in a.proc.stderr_text().splitlines() if '"event":"warning"' in ln)
+        self.assertIn("account-signing-secret-file", line)
+        self.assertIn("mskid", line)
+        # Written right after the features line, which a start with the secret writes too.
+        b = Authd(self, ROUTES + ["--account-signing-secret-file", secret])
+        wait_until(lambda: '"event":"features"' in b.proc.stderr_text(), "the features line")
+        self.assertNotIn('"event":"warning"', b.proc.stderr_text())
+
     def test_forwarded_body_checks_the_content_digest(self):
         # Envoy's ext_authz with with_request_body: the check request is the client's (method,
         # path, Host, Content-Length, body).
@@ -210,9 +266,30 @@ class Settings(unittest.TestCase):
             self.assertIn(needle, r.stderr, args)
 
 
+def chunked(port, path, headers, body, method="POST"):
+    """A request whose body is sent chunked -> (status, body)."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        c.putrequest(method, path, skip_accept_encoding=True)
+        for name, value in headers:
+            c.putheader(name, value)
+        c.putheader("Transfer-Encoding", "chunked")
+        c.endheaders()
+        c.send(b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
+        r = c.getresponse()
+        return r.status, r.read()
+    finally:
+        c.close()
+
+
 class SigningThroughProxy:
     """A signed request through a real gateway with its recipe from deploy/: mixed into a
     TestCase that defines start_proxy(authd_port, upstream_port) -> the proxy's port."""
+
+    # What the gateway answers a chunked request on a signing route whose signature does not
+    # cover a content-digest: the sidecar's 401, or the gateway's own refusal where it cannot
+    # tell the sidecar about the chunked body.
+    CHUNKED_REFUSED = 401
 
     def setUp(self):
         import harness
@@ -244,6 +321,25 @@ class SigningThroughProxy:
                                  body=body + b" ")[0], 401)
         tok = [("Approov-Token", self.dev.token)]
         self.assertEqual(request(self.port, "/signed/orders", tok)[0], 401)
+
+    def test_a_chunked_body_needs_a_signed_content_digest(self):
+        # A signature made for a bodyless request (no content-digest) must not pass with a
+        # chunked body attached: the gateway forwards the client's Transfer-Encoding.
+        bodyless = self.signed("POST", "/signed/pay")
+        self.assertEqual(request(self.port, "/signed/pay", bodyless + [("Content-Length", "0")],
+                                 "POST")[0], 200)
+        body = b'{"amount": 1000}'
+        self.assertEqual(chunked(self.port, "/signed/pay", bodyless, body)[0],
+                         self.CHUNKED_REFUSED)
+        # The genuine signed request, digest and all, still passes (with Content-Length, and
+        # chunked where the gateway lets chunked bodies through).
+        post = self.signed("POST", "/signed/pay", body)
+        self.assertEqual(request(self.port, "/signed/pay", post, "POST", body=body)[0], 200)
+        if self.CHUNKED_REFUSED == 401:
+            tok = [("Approov-Token", self.dev.token), ("Transfer-Encoding", "chunked")]
+            sig = [f for f in tok + self.dev.sign("POST", self.base + "/signed/pay", tok,
+                                                  body=body) if f[0] != "Transfer-Encoding"]
+            self.assertEqual(chunked(self.port, "/signed/pay", sig, body)[0], 200)
 
     def test_client_sent_forwarded_fields_are_replaced(self):
         # Signed for another host and scheme: claiming them in forwarded fields does not help.

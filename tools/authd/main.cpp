@@ -58,10 +58,14 @@ int run(const std::vector<std::string>& args) {
     std::cerr << "approov-authd: configuration error: " << policy.error() << "\n";
     return 2;
   }
-  const std::string warning = failure_status_warning(*policy.value());
+  std::vector<std::string> warnings;
+  for (std::string w :
+       {failure_status_warning(*policy.value()), account_signing_warning(*policy.value())}) {
+    if (!w.empty()) warnings.push_back(std::move(w));
+  }
   if (s.check_config) {
     std::cout << describe(s, *policy.value()) << "  " << describe_clock(read_clock_state()) << "\n";
-    if (!warning.empty()) std::cerr << "approov-authd: warning: " << warning << "\n";
+    for (const std::string& w : warnings) std::cerr << "approov-authd: warning: " << w << "\n";
     return 0;
   }
 
@@ -160,7 +164,7 @@ int run(const std::vector<std::string>& args) {
                        p.replay_store ? p.replay_store->description() : std::string(),
                        p.replay_fail_open);
   }
-  if (!warning.empty()) svc.log().warning(warning);
+  for (const std::string& w : warnings) svc.log().warning(w);
   svc.check_clock();  // a warning now if the clock is not synchronised
   clock_timer.expires_after(kClockCheckInterval);
   clock_timer.async_wait(on_clock_timer);

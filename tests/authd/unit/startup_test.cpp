@@ -97,5 +97,21 @@ TEST(Startup, WarnsAboutAStatusNginxTurnsInto500) {
   EXPECT_EQ(failure_status_warning(*forbidden.svc->policy_snapshot()), "");
 }
 
+// Without the account secret, account-signed tokens (mskid, no ipk) are not checked: said at
+// start-up and by --check-config, so that a forgotten secret file is noticed.
+TEST(Startup, WarnsWhenAccountSignaturesCannotBeChecked) {
+  test::Sidecar s(
+      "route /v1 message-signing protected\n"
+      "route /v2 message-signing-required protected\n"
+      "route / protected\n");
+  const std::string w = account_signing_warning(*s.svc->policy_snapshot());
+  EXPECT_NE(w.find("account-signing-secret-file"), std::string::npos) << w;
+  EXPECT_NE(w.find("on 1 message-signing route(s) they pass unsigned"), std::string::npos) << w;
+  EXPECT_NE(w.find("on 1 message-signing-required route(s) they are refused"), std::string::npos)
+      << w;
+  test::Sidecar plain("route / protected\n");
+  EXPECT_EQ(account_signing_warning(*plain.svc->policy_snapshot()), "");
+}
+
 }  // namespace
 }  // namespace approov::authd

@@ -106,9 +106,12 @@ Original read_original(const Policy& p, const Headers& headers, const Request& r
 //   - scheme and authority: X-Forwarded-Proto and X-Forwarded-Host, which each recipe sets
 //     from the gateway's own variables, replacing any a client sent (else `http` and the check
 //     request's Host). `signature-base-url` replaces both in the core;
-//   - fields as forwarded, but Content-Length: the check request's own describes the check
-//     unless the gateway sends the client's body along (forwarded-body), so the client's
-//     length is read from X-Original-Content-Length, which the recipes set;
+//   - fields as forwarded, but Content-Length and Transfer-Encoding: the check request's own
+//     describe the check unless the gateway sends the client's body along (forwarded-body), so
+//     the client's are read from X-Original-Content-Length and X-Original-Transfer-Encoding,
+//     which the recipes set. The second matters for a chunked body: it has no length to
+//     forward, and without it the request would look bodyless, so a signature made without
+//     content-digest would pass with any chunked body attached;
 //   - the body only with forwarded-body (then Content-Digest is checked against it).
 // A value the gateway sets wrong can only make a signature fail (the base is what the client
 // signed or it does not verify); a value a client could choose would let a signature made for
@@ -140,9 +143,11 @@ class ForwardedRequest final : public RequestView {
     const FieldCount own_host = count_fields(headers_, "Host");
     const std::size_t length =
         with_body_ ? 0 : count_fields(headers_, "X-Original-Content-Length").count;
+    const std::size_t coding =
+        with_body_ ? 0 : count_fields(headers_, "X-Original-Transfer-Encoding").count;
     scheme_ = proto.count == 1 ? proto.first : std::string_view("http");
     authority_ = host.count == 1 ? host.first : own_host.first;
-    return proto.count <= 1 && host.count <= 1 && own_host.count <= 1 && length <= 1;
+    return proto.count <= 1 && host.count <= 1 && own_host.count <= 1 && length <= 1 && coding <= 1;
   }
 
   [[nodiscard]] std::string_view method() const noexcept override { return method_; }
@@ -150,11 +155,15 @@ class ForwardedRequest final : public RequestView {
   [[nodiscard]] std::string_view authority() const noexcept override { return authority_; }
   [[nodiscard]] std::string_view target() const noexcept override { return target_; }
   std::size_t fields(std::string_view name, FieldLineSink& sink) const noexcept override {
-    if (!with_body_ && iequals(name, "Content-Length")) {
-      // An empty one is no length (a gateway that sets it from a request without one).
-      NonEmpty non_empty(sink);
-      headers_.fields("X-Original-Content-Length", non_empty);
-      return non_empty.count;
+    if (!with_body_) {
+      // An empty one is no length or coding (a gateway that sets it from a request without).
+      const bool length = iequals(name, "Content-Length");
+      if (length || iequals(name, "Transfer-Encoding")) {
+        NonEmpty non_empty(sink);
+        headers_.fields(length ? "X-Original-Content-Length" : "X-Original-Transfer-Encoding",
+                        non_empty);
+        return non_empty.count;
+      }
     }
     return headers_.fields(name, sink);
   }
@@ -243,15 +252,37 @@ void answer_check(Service& svc, std::size_t worker, const Request& req, Response
     }
   }
 
-  // The request must pass the route of every reading of its path (usually one route).
+  // The request must pass the route of every reading of its path (usually one route). With a
+  // replay store, its signature is still one signature: only one signing route (`recorder`:
+  // the last enforcing one, else the last report-only one) checks it against the store and
+  // records it, and it is checked last, so that a signature is recorded only once every other
+  // route has passed; the other signing routes check it without the store. (Checked and
+  // recorded per route, a second route would see the first one's record as a replay, and a
+  // report-only route would use up a signature an enforcing one then refused.)
+  std::size_t recorder = routes.count;
+  if (p.check_without_replay) {
+    for (std::size_t i = 0; i < routes.count; ++i) {
+      const RoutePolicy& rp = routes.routes[i]->policy;
+      if (rp.protection == Protection::none || !rp.signing.enabled) continue;
+      if (recorder == routes.count || !rp.report_only ||
+          routes.routes[recorder]->policy.report_only) {
+        recorder = i;
+      }
+    }
+  }
   const std::int64_t now = unix_now();
   bool checked = false;  // some route needed a token, and every such check so far passed
   Reason report_reason = Reason::ok;
   const Route* report_route = nullptr;
-  for (std::size_t i = 0; i < routes.count; ++i) {
+  for (std::size_t n = 0; n < routes.count; ++n) {
+    // The recorder's turn moves to the end; every other route keeps its order.
+    std::size_t i = n;
+    if (recorder < routes.count) i = n + 1 == routes.count ? recorder : (n < recorder ? n : n + 1);
     const Route* route = routes.routes[i];
     if (route->policy.protection == Protection::none) continue;
-    const Reason reason = p.check.check(view, now, route->policy, w.claims);
+    const RequestCheck& check =
+        recorder < routes.count && i != recorder ? *p.check_without_replay : p.check;
+    const Reason reason = check.check(view, now, route->policy, w.claims);
     if (reason == Reason::ok) {
       checked = true;
     } else if (route->policy.report_only) {

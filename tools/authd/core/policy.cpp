@@ -102,6 +102,12 @@ Configured<std::shared_ptr<const Policy>> build_policy(const Settings& s, std::u
     if (!made) return R::failure(made.error());
     store = std::move(made.value());
   }
+  std::shared_ptr<const RequestCheck> without_replay;
+  if (store) {
+    auto once = RequestCheck::create(verifier.value(), source, signing);
+    if (!once) return R::failure(once.error());
+    without_replay = std::make_shared<const RequestCheck>(std::move(once.value()));
+  }
   signing.replay_store = store;
   signing.replay_fail_open = s.replay_fail_open;
   auto check = RequestCheck::create(std::move(verifier.value()), source, std::move(signing));
@@ -136,7 +142,7 @@ Configured<std::shared_ptr<const Policy>> build_policy(const Settings& s, std::u
       Policy{std::move(check.value()), RouteTable(std::move(routes)), s.failure, s.claim_headers,
              s.cors_preflight, s.uri_headers, generation, s.log_rate, any_signing, s.forwarded_body,
              s.replay_store, std::move(store), s.replay_fail_open, std::move(jwks_spec),
-             std::move(fetcher)}));
+             std::move(fetcher), std::move(without_replay)}));
 }
 
 JwksCounts jwks_counts(const Policy& p) {

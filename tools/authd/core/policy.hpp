@@ -42,6 +42,10 @@ struct Policy {
   // (`jwks_spec`: URL, CA file and interval). Null: no JWKS URL.
   std::string jwks_spec{};
   std::shared_ptr<JwksFetcher> jwks_fetcher{};
+  // `check` without the replay store, for every signing route of a path but the one that
+  // records the signature (see answer_check): a request's signature is one signature however
+  // many routes its path reads as. Null without a replay store (then `check` serves all).
+  std::shared_ptr<const RequestCheck> check_without_replay{};
 };
 
 /// The JWKS URL's refresh counts (zeros without one), for metrics.

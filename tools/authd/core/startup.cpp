@@ -119,6 +119,29 @@ std::string failure_status_warning(const Policy& p) {
          "Envoy and HAProxy pass it on (docs/gateways/nginx.md)";
 }
 
+std::string account_signing_warning(const Policy& p) {
+  if (p.check.signing().account_secret) return {};
+  std::size_t optional = 0;
+  std::size_t required = 0;
+  for (const Route& r : p.routes.routes()) {
+    if (r.policy.protection == Protection::none || !r.policy.signing.enabled) continue;
+    ++(r.policy.signing.require_signature ? required : optional);
+  }
+  if (optional + required == 0) return {};
+  std::string out =
+      "message signing is on for " + std::to_string(optional + required) +
+      " route(s) but no account-signing-secret-file is set: tokens with mskid and no ipk "
+      "(account-signed apps) cannot have their signatures checked";
+  if (optional != 0) {
+    out += "; on " + std::to_string(optional) + " message-signing route(s) they pass unsigned";
+  }
+  if (required != 0) {
+    out += "; on " + std::to_string(required) +
+           " message-signing-required route(s) they are refused (missing_signature)";
+  }
+  return out;
+}
+
 std::string bound_address(const std::string& spec, std::uint16_t port) {
   if (spec.rfind("unix:", 0) == 0) return spec;
   const auto colon = spec.rfind(':');

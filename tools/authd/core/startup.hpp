@@ -35,6 +35,12 @@ namespace approov::authd {
 /// 401 and 403 as a deny and turns any other status into a 500 for the client).
 [[nodiscard]] std::string failure_status_warning(const Policy& policy);
 
+/// Empty, or, when some route checks message signatures and no account signing secret is set,
+/// that tokens carrying `mskid` without `ipk` (account-signed apps) go through unsigned on
+/// `message-signing` routes (and are refused on `-required` ones): a forgotten
+/// account-signing-secret-file would otherwise turn signing off for those apps silently.
+[[nodiscard]] std::string account_signing_warning(const Policy& policy);
+
 /// A listener as bound: `spec` itself for a unix socket, else the host of `spec` with the
 /// port the listener bound (`port`: the one chosen for `HOST:0`).
 [[nodiscard]] std::string bound_address(const std::string& spec, std::uint16_t port);
