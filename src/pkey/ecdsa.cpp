@@ -20,6 +20,7 @@
 #include <new>
 
 #include "families.hpp"
+#include "i2d.hpp"
 #include "pool.hpp"
 
 namespace approov::detail {
@@ -135,21 +136,11 @@ class EcKey final : public PublicKey::Impl {
 
   bool prepare(Algorithm algorithm, std::size_t contexts) const noexcept override {
     if (algorithm != info_.algorithm) return false;
-    for (std::size_t i = pool_.cached(); i < contexts && i < Pool::kSlots; ++i) {
-      ECDSA_SIG* sig = new_signature(info_.size);
-      if (sig == nullptr) return false;
-      pool_.put(sig);
-    }
-    return true;
+    return pool_.fill(contexts, [this] { return new_signature(info_.size); });
   }
 
   std::vector<std::uint8_t> spki_der() const override {
-    unsigned char* der = nullptr;
-    const int n = i2d_EC_PUBKEY(key_.get(), &der);
-    if (n <= 0) return {};
-    std::vector<std::uint8_t> out(der, der + n);
-    OPENSSL_free(der);
-    return out;
+    return i2d_bytes<EC_KEY>(key_.get(), i2d_EC_PUBKEY);
   }
 
   PublicKey::Components components() const override {

@@ -11,6 +11,7 @@
 #include <new>
 
 #include "families.hpp"
+#include "i2d.hpp"
 #include "pool.hpp"
 
 namespace approov::detail {
@@ -57,21 +58,11 @@ class Ed25519Key final : public PublicKey::Impl {
 
   bool prepare(Algorithm algorithm, std::size_t contexts) const noexcept override {
     if (algorithm != Algorithm::EdDSA) return false;
-    for (std::size_t i = pool_.cached(); i < contexts && i < Pool::kSlots; ++i) {
-      EVP_MD_CTX* context = new_context();
-      if (context == nullptr) return false;
-      pool_.put(context);
-    }
-    return true;
+    return pool_.fill(contexts, [this] { return new_context(); });
   }
 
   std::vector<std::uint8_t> spki_der() const override {
-    unsigned char* der = nullptr;
-    const int n = i2d_PUBKEY(key_.get(), &der);
-    if (n <= 0) return {};
-    std::vector<std::uint8_t> out(der, der + n);
-    OPENSSL_free(der);
-    return out;
+    return i2d_bytes<EVP_PKEY>(key_.get(), i2d_PUBKEY);
   }
 
   PublicKey::Components components() const override {

@@ -57,6 +57,18 @@ class ContextPool {
     Destroy(context);
   }
 
+  /// Makes contexts with `make` until `contexts` (at most kSlots) are cached; false when
+  /// `make` fails. Start-up only.
+  template <class Make>
+  bool fill(std::size_t contexts, Make make) noexcept {
+    for (std::size_t i = cached(); i < contexts && i < kSlots; ++i) {
+      T* context = make();
+      if (context == nullptr) return false;
+      put(context);
+    }
+    return true;
+  }
+
   /// Number of cached contexts (start-up and tests only: a snapshot, not synchronised).
   [[nodiscard]] std::size_t cached() const noexcept {
     std::size_t n = 0;

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "families.hpp"
+#include "i2d.hpp"
 #include "pool.hpp"
 
 namespace approov::detail {
@@ -99,21 +100,11 @@ class RsaKey final : public PublicKey::Impl {
   bool prepare(Algorithm algorithm, std::size_t contexts) const noexcept override {
     const std::size_t index = index_of(algorithm);
     if (index == kAlgorithmCount) return false;
-    for (std::size_t i = pools_[index].cached(); i < contexts && i < Pool::kSlots; ++i) {
-      EVP_PKEY_CTX* context = new_context(algorithm);
-      if (context == nullptr) return false;
-      pools_[index].put(context);
-    }
-    return true;
+    return pools_[index].fill(contexts, [&] { return new_context(algorithm); });
   }
 
   std::vector<std::uint8_t> spki_der() const override {
-    unsigned char* der = nullptr;
-    const int n = i2d_PUBKEY(key_.get(), &der);
-    if (n <= 0) return {};
-    std::vector<std::uint8_t> out(der, der + n);
-    OPENSSL_free(der);
-    return out;
+    return i2d_bytes<EVP_PKEY>(key_.get(), i2d_PUBKEY);
   }
 
   PublicKey::Components components() const override {

@@ -14,6 +14,7 @@
 
 #include "approov/base64.hpp"
 #include "internal/json.hpp"
+#include "pkey/i2d.hpp"
 
 namespace approov::detail {
 
@@ -298,11 +299,8 @@ Configured<SigningKey> SigningKey::from_text(std::string_view text) {
 }
 
 std::vector<std::uint8_t> SigningKey::public_spki_der() const {
-  unsigned char* der = nullptr;
-  const int n = i2d_PUBKEY(key_.get(), &der);
-  if (n <= 0) throw std::runtime_error("OpenSSL cannot encode the public key");
-  std::vector<std::uint8_t> out(der, der + n);
-  OPENSSL_free(der);
+  std::vector<std::uint8_t> out = i2d_bytes<EVP_PKEY>(key_.get(), i2d_PUBKEY);
+  if (out.empty()) throw std::runtime_error("OpenSSL cannot encode the public key");
   return out;
 }
 
